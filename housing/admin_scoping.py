@@ -1,0 +1,56 @@
+"""Scoping for Django admin: the same ``visible_to(user)`` door as the pages."""
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.http import Http404
+
+from housing.scoping import staff_landlord_ids
+
+
+def _scoped(model, request):
+    manager = model._default_manager
+    if model is get_user_model() and not request.user.is_superuser:
+        # A landlord's admin picks among its own staff, never the whole list of accounts.
+        return manager.filter(memberships__landlord__in=staff_landlord_ids(request.user)).distinct()
+    if hasattr(manager, "visible_to"):
+        return manager.visible_to(request.user)
+    return manager.all()
+
+
+class ScopedAdminMixin:
+    """Rows, foreign-key choices and object pages limited to the user's landlords.
+
+    An object outside the user's scope answers 404 (Django admin would otherwise redirect with a
+    message that confirms nothing, but a 404 is the rule everywhere in the portal).
+    """
+
+    def get_queryset(self, request):
+        queryset = _scoped(self.model, request)
+        ordering = self.get_ordering(request)
+        return queryset.order_by(*ordering) if ordering else queryset
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "queryset" not in kwargs:
+            kwargs["queryset"] = _scoped(db_field.remote_field.model, request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "queryset" not in kwargs:
+            kwargs["queryset"] = _scoped(db_field.remote_field.model, request)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class ScopedModelAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
+
+
+class ScopedTabularInline(ScopedAdminMixin, admin.TabularInline):
+    extra = 0
+
+
+class ScopedStackedInline(ScopedAdminMixin, admin.StackedInline):
+    extra = 0

@@ -1,0 +1,88 @@
+"""The one door to tenant data: which landlords (and which household) a user may see.
+
+Every queryset that reaches landlord or tenant data goes through :func:`scope` (usually through a
+model's ``.visible_to(user)``). Staff see the landlords they hold a membership of; a tenant sees
+their own household; superusers see everything; anybody else sees nothing.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+
+def staff_landlord_ids(user) -> list[int]:
+    """Ids of the landlords the user works for (cached on the user object for the request)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_staff_landlord_ids", None)
+    if cached is None:
+        from housing.models import StaffMembership
+
+        cached = list(
+            StaffMembership.objects.filter(user=user, landlord__is_active=True)
+            .values_list("landlord_id", flat=True)
+            .distinct()
+        )
+        user._staff_landlord_ids = cached
+    return cached
+
+
+def is_landlord_staff(user) -> bool:
+    return bool(getattr(user, "is_superuser", False) or staff_landlord_ids(user))
+
+
+def landlords_of(user):
+    from housing.models import Landlord
+
+    return Landlord.objects.visible_to(user)
+
+
+def scope(
+    queryset: models.QuerySet,
+    user,
+    *,
+    landlord_path: str | None,
+    tenant_path: str | None = None,
+) -> models.QuerySet:
+    """Filter ``queryset`` to the rows ``user`` may see.
+
+    ``landlord_path`` leads from the model to its landlord's id ("landlord", "building__landlord");
+    ``tenant_path`` leads from the model to the tenant user linked to its household
+    ("people__user", "household__people__user"); a model without it is never shown to tenants.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return queryset.none()
+    if user.is_superuser:
+        return queryset
+    condition = Q()
+    landlord_ids = staff_landlord_ids(user)
+    if landlord_ids and landlord_path is not None:
+        lookup = f"{landlord_path}__in" if landlord_path else "pk__in"
+        condition |= Q(**{lookup: landlord_ids})
+    if tenant_path is not None:
+        condition |= Q(**{tenant_path: user})
+    if not condition:
+        return queryset.none()
+    # A tenant user is one person (one-to-one), so the join through a household's people never
+    # duplicates rows: no DISTINCT needed.
+    return queryset.filter(condition)
+
+
+class ScopedQuerySet(models.QuerySet):
+    """A queryset whose model says where its landlord (and its tenant) are."""
+
+    landlord_path: str | None = "landlord"
+    tenant_path: str | None = None
+
+    def visible_to(self, user):
+        return scope(self, user, landlord_path=self.landlord_path, tenant_path=self.tenant_path)
+
+
+def scoped_queryset(landlord_path: str | None, tenant_path: str | None = None):
+    """A ScopedQuerySet subclass for one model: ``objects = scoped_queryset("landlord").as_manager()``."""
+    return type(
+        "ScopedQuerySet",
+        (ScopedQuerySet,),
+        {"landlord_path": landlord_path, "tenant_path": tenant_path, "__module__": __name__},
+    )

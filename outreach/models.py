@@ -1,0 +1,1 @@
+"""Models land with their own issue."""

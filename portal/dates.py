@@ -1,0 +1,21 @@
+"""Date arithmetic shared by every app (ages are computed, never stored)."""
+
+import datetime
+
+from django.utils import timezone
+
+
+def years_ago(years: int, today: datetime.date | None = None) -> datetime.date:
+    """The date ``years`` before ``today`` (29 February becomes 28 February)."""
+    today = today or timezone.localdate()
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:
+        return today.replace(year=today.year - years, day=28)
+
+
+def age_on(birth_date: datetime.date, today: datetime.date | None = None) -> int:
+    """Age in whole years on ``today`` (default: today in Paris)."""
+    today = today or timezone.localdate()
+    before_birthday = (today.month, today.day) < (birth_date.month, birth_date.day)
+    return today.year - birth_date.year - before_birthday

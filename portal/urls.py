@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from portal import views
+from tenants.urls import tenant_urlpatterns
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    # Login, logout, password change and reset: Django's views, templates in templates/registration/.
+    path("comptes/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("personnel/", include("housing.urls")),
+    path("personnel/", include("tenants.urls")),
+    path("espace/", include(tenant_urlpatterns)),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = _("Portail des Villeneuves – administration")
+admin.site.site_title = _("Portail des Villeneuves")
+admin.site.index_title = _("Administration")

@@ -1,0 +1,59 @@
+import logging
+
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+logger = logging.getLogger(__name__)
+
+
+@require_GET
+def home(request):
+    """Send each person to their own start page: staff, tenant, or the login form."""
+    user = request.user
+    if not user.is_authenticated:
+        return redirect(settings.LOGIN_URL)
+    if hasattr(user, "tenant_person"):
+        return redirect("tenant_home")
+    return redirect("housing:staff_home")
+
+
+def _check_database() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:
+        logger.exception("Health check: database unreachable")
+        return False
+
+
+def _check_broker() -> bool | None:
+    """None when the broker is the embedded filesystem transport (nothing to reach)."""
+    if settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        return None
+    from portal.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return True
+    except Exception:
+        logger.exception("Health check: broker unreachable")
+        return False
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    checks = {"database": _check_database()}
+    broker = _check_broker()
+    if broker is not None:
+        checks["broker"] = broker
+    healthy = all(checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503
+    )
