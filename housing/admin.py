@@ -37,7 +37,16 @@ class EstateAdmin(admin.ModelAdmin):
 
 @admin.register(Building)
 class BuildingAdmin(ScopedModelAdmin):
-    list_display = ["name", "reference", "landlord", "estate", "city", "floors", "has_lift", "status"]
+    list_display = [
+        "name",
+        "reference",
+        "landlord",
+        "estate",
+        "city",
+        "floors",
+        "has_lift",
+        "status",
+    ]
     list_filter = ["landlord", "estate", "status", "has_lift"]
     list_select_related = ["landlord", "estate"]
     search_fields = ["name", "reference", "address"]
@@ -45,7 +54,16 @@ class BuildingAdmin(ScopedModelAdmin):
 
 @admin.register(Dwelling)
 class DwellingAdmin(ScopedModelAdmin):
-    list_display = ["reference", "building", "landlord", "typology", "floor", "surface", "rent", "status"]
+    list_display = [
+        "reference",
+        "building",
+        "landlord",
+        "typology",
+        "floor",
+        "surface",
+        "rent",
+        "status",
+    ]
     list_filter = ["landlord", "status", "typology", "adapted_reduced_mobility", "building__estate"]
     list_select_related = ["building", "landlord"]
     search_fields = ["reference", "building__name", "building__address"]

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -58,7 +59,9 @@ class Agency(TimeStampedModel):
         verbose_name_plural = _("agences")
         ordering = ["landlord__name", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["landlord", "name"], name="agency_unique_name_per_landlord"),
+            models.UniqueConstraint(
+                fields=["landlord", "name"], name="agency_unique_name_per_landlord"
+            ),
         ]
 
     def __str__(self):
@@ -166,7 +169,9 @@ class Dwelling(TimeStampedModel):
     )
     reference = models.CharField(_("référence"), max_length=30)
     typology = models.CharField(_("typologie"), max_length=2, choices=Typology.choices)
-    floor = models.SmallIntegerField(_("étage"), default=0, help_text=_("0 pour le rez-de-chaussée."))
+    floor = models.SmallIntegerField(
+        _("étage"), default=0, help_text=_("0 pour le rez-de-chaussée.")
+    )
     door = models.CharField(_("porte"), max_length=20, blank=True)
     surface = models.DecimalField(
         _("surface (m²)"),
@@ -184,7 +189,9 @@ class Dwelling(TimeStampedModel):
         default=Decimal("0"),
         validators=[MinValueValidator(0)],
     )
-    status = models.CharField(_("état"), max_length=20, choices=Status.choices, default=Status.VACANT)
+    status = models.CharField(
+        _("état"), max_length=20, choices=Status.choices, default=Status.VACANT
+    )
     adapted_reduced_mobility = models.BooleanField(
         _("adapté aux personnes à mobilité réduite"), default=False
     )
@@ -213,6 +220,13 @@ class Dwelling(TimeStampedModel):
 
     def __str__(self):
         return f"{self.reference} – {self.typology}, {self.building}"
+
+    def clean(self):
+        super().clean()
+        if self.building_id and self.landlord_id and self.building.landlord_id != self.landlord_id:
+            raise ValidationError(
+                {"landlord": _("Le bailleur du logement doit être celui de son immeuble.")}
+            )
 
     @property
     def total_monthly(self) -> Decimal:
@@ -264,9 +278,7 @@ class StaffMembership(TimeStampedModel):
             models.UniqueConstraint(
                 fields=["user", "landlord", "role"], name="membership_unique_role_per_landlord"
             ),
-            models.CheckConstraint(
-                condition=Q(role__in=Role.values), name="membership_role_valid"
-            ),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),
         ]
 
     def __str__(self):

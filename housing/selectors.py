@@ -37,7 +37,9 @@ def building_list(user, *, search: str = "", estate: str = ""):
     search = search.strip()
     if search:
         queryset = queryset.filter(
-            Q(name__icontains=search) | Q(address__icontains=search) | Q(reference__icontains=search)
+            Q(name__icontains=search)
+            | Q(address__icontains=search)
+            | Q(reference__icontains=search)
         )
     if estate:
         queryset = queryset.filter(estate__slug=estate)

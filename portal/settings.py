@@ -152,7 +152,9 @@ STORAGES = {
 # E-mail: console by default, SMTP (or anything) through EMAIL_URL.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Portail des Villeneuves <ne-pas-repondre@villeneuves.example>")
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="Portail des Villeneuves <ne-pas-repondre@villeneuves.example>"
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Celery: a broker that needs no server by default (kombu's filesystem transport under var/).

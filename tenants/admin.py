@@ -25,7 +25,13 @@ class VulnerabilityFlagInline(ScopedTabularInline):
 @admin.register(Household)
 class HouseholdAdmin(ScopedModelAdmin):
     list_display = ["name", "reference", "landlord", "people_count", "email", "accepts_calls"]
-    list_filter = ["landlord", "preferred_language", "contact_preference", "accepts_calls", "flags__kind"]
+    list_filter = [
+        "landlord",
+        "preferred_language",
+        "contact_preference",
+        "accepts_calls",
+        "flags__kind",
+    ]
     list_select_related = ["landlord"]
     search_fields = ["reference", "name", "email", "people__last_name"]
     inlines = [PersonInline, LeaseInline, VulnerabilityFlagInline]

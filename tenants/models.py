@@ -2,6 +2,7 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -24,7 +25,9 @@ class HouseholdQuerySet(ScopedQuerySet):
         """Households with at least one member aged ``min_age`` or more (computed, never stored)."""
         born_before = years_ago(min_age, today)
         return self.filter(
-            models.Exists(Person.objects.filter(household=models.OuterRef("pk"), birth_date__lte=born_before))
+            models.Exists(
+                Person.objects.filter(household=models.OuterRef("pk"), birth_date__lte=born_before)
+            )
         )
 
     def search(self, text: str):
@@ -197,6 +200,17 @@ class Lease(TimeStampedModel):
     def __str__(self):
         return f"{self.household} – {self.dwelling.reference}"
 
+    def clean(self):
+        super().clean()
+        if (
+            self.household_id
+            and self.dwelling_id
+            and self.household.landlord_id != self.dwelling.landlord_id
+        ):
+            raise ValidationError(
+                {"dwelling": _("Le logement doit appartenir au bailleur du ménage.")}
+            )
+
 
 class VulnerabilityFlagQuerySet(ScopedQuerySet):
     landlord_path = "household__landlord"
@@ -237,7 +251,9 @@ class VulnerabilityFlag(TimeStampedModel):
         blank=True,
         help_text=_("Obligatoire pour une difficulté de paiement."),
     )
-    source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.STAFF)
+    source = models.CharField(
+        _("source"), max_length=20, choices=Source.choices, default=Source.STAFF
+    )
     start_date = models.DateField(_("depuis le"), default=timezone.localdate)
     end_date = models.DateField(_("jusqu'au"), null=True, blank=True)
     note = models.TextField(_("remarque"), blank=True)
@@ -268,9 +284,7 @@ class VulnerabilityFlag(TimeStampedModel):
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
                 name="flag_ends_after_start",
             ),
-            models.CheckConstraint(
-                condition=Q(kind__in=FlagKind.values), name="flag_kind_valid"
-            ),
+            models.CheckConstraint(condition=Q(kind__in=FlagKind.values), name="flag_kind_valid"),
         ]
 
     def __str__(self):
