@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.db import models
 from django.http import Http404
 
 from housing.scoping import staff_landlord_ids
@@ -23,6 +24,9 @@ class ScopedAdminMixin:
     An object outside the user's scope answers 404 (Django admin would otherwise redirect with a
     message that confirms nothing, but a 404 is the rule everywhere in the portal).
     """
+
+    # Addresses typed without a scheme are web sites of public bodies: assume https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):
         queryset = _scoped(self.model, request)

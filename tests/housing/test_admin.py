@@ -1,0 +1,108 @@
+"""Django admin is scoped like the pages: another landlord's rows are invisible and answer 404."""
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+
+from housing.models import Role
+from tests.factories import (
+    AgencyFactory,
+    BuildingFactory,
+    DwellingFactory,
+    HouseholdFactory,
+    LeaseFactory,
+    PersonFactory,
+    VulnerabilityFlagFactory,
+    make_staff,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def actis_admin(actis):
+    user = make_staff(actis, Role.LANDLORD_ADMIN, email="admin@actis.example", is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label__in=["housing", "tenants"])
+    )
+    return user
+
+
+def _objects_of(landlord):
+    household = HouseholdFactory(landlord=landlord)
+    lease = LeaseFactory(household=household)
+    return {
+        "landlord": landlord,
+        "agency": AgencyFactory(landlord=landlord),
+        "building": lease.dwelling.building,
+        "dwelling": lease.dwelling,
+        "staffmembership": make_staff(landlord).memberships.get(),
+        "household": household,
+        "person": PersonFactory(household=household),
+        "lease": lease,
+        "vulnerabilityflag": VulnerabilityFlagFactory(household=household),
+    }
+
+
+APP_OF = {
+    "landlord": "housing",
+    "agency": "housing",
+    "building": "housing",
+    "dwelling": "housing",
+    "staffmembership": "housing",
+    "household": "tenants",
+    "person": "tenants",
+    "lease": "tenants",
+    "vulnerabilityflag": "tenants",
+}
+
+
+@pytest.mark.parametrize("model", list(APP_OF))
+def test_admin_change_page_of_another_landlord_answers_404(client, actis_admin, actis, sdh, model):
+    mine = _objects_of(actis)[model]
+    theirs = _objects_of(sdh)[model]
+    client.force_login(actis_admin)
+    app = APP_OF[model]
+    assert client.get(reverse(f"admin:{app}_{model}_change", args=[mine.pk])).status_code == 200
+    response = client.get(reverse(f"admin:{app}_{model}_change", args=[theirs.pk]))
+    assert response.status_code == 404
+    changelist = client.get(reverse(f"admin:{app}_{model}_changelist"))
+    assert changelist.status_code == 200
+    rows = list(changelist.context["cl"].queryset)
+    assert mine in rows
+    assert theirs not in rows
+
+
+def test_admin_foreign_key_choices_are_scoped(client, actis_admin, actis, sdh):
+    BuildingFactory(landlord=actis, name="Arlequin 50")
+    BuildingFactory(landlord=sdh, name="Limousin 7-9")
+    client.force_login(actis_admin)
+    form = client.get(reverse("admin:housing_dwelling_add")).context["adminform"].form
+    assert [str(b) for b in form.fields["building"].queryset] == ["Arlequin 50"]
+    assert list(form.fields["landlord"].queryset) == [actis]
+
+
+def test_admin_cannot_save_a_row_for_another_landlord(client, actis_admin, sdh):
+    building = BuildingFactory(landlord=sdh)
+    client.force_login(actis_admin)
+    response = client.post(
+        reverse("admin:housing_dwelling_add"),
+        {
+            "landlord": sdh.pk,
+            "building": building.pk,
+            "reference": "PIRATE",
+            "typology": "T2",
+            "floor": 1,
+            "surface": "40",
+            "rent": "300",
+            "charges": "50",
+            "status": "vacant",
+        },
+    )
+    assert response.status_code == 200  # the form is shown again with errors
+    assert not DwellingFactory._meta.model.objects.filter(reference="PIRATE").exists()
+
+
+def test_accounts_admin_is_for_superusers_only(client, actis_admin):
+    client.force_login(actis_admin)
+    assert client.get(reverse("admin:portal_user_changelist")).status_code == 403
