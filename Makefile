@@ -25,7 +25,7 @@ demo: migrate
 
 run: demo
 	@$(BIN)/python manage.py demo_logins --url http://127.0.0.1:$(PORT)/
-	PORT=$(PORT) $(BIN)/honcho start -f Procfile
+	WEB_PORT=$(PORT) $(BIN)/honcho start -f Procfile
 
 test: install
 	$(BIN)/python -m pytest

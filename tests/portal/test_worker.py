@@ -21,9 +21,11 @@ def real_worker(transactional_db, settings, tmp_path):
     if live.CELERY_BROKER_URL.startswith("filesystem://"):
         folder = tmp_path / "broker"
         folder.mkdir()
+        (tmp_path / "control").mkdir()
         app.conf.broker_transport_options = {
             "data_folder_in": str(folder),
             "data_folder_out": str(folder),
+            "control_folder": str(tmp_path / "control"),
         }
     with start_worker(app, perform_ping_check=False, pool="solo", shutdown_timeout=10):
         yield
