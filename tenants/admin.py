@@ -24,12 +24,12 @@ class VulnerabilityFlagInline(ScopedTabularInline):
 
 @admin.register(Household)
 class HouseholdAdmin(ScopedModelAdmin):
-    list_display = ["name", "reference", "landlord", "people_count", "email", "accepts_calls"]
+    list_display = ["name", "reference", "landlord", "people_count", "email", "do_not_call"]
     list_filter = [
         "landlord",
         "preferred_language",
         "contact_preference",
-        "accepts_calls",
+        "do_not_call",
         "flags__kind",
     ]
     list_select_related = ["landlord"]

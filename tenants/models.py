@@ -75,11 +75,14 @@ class Household(TimeStampedModel):
         choices=ContactPreference.choices,
         default=ContactPreference.PHONE,
     )
-    accepts_calls = models.BooleanField(
-        _("accepte les appels de courtoisie"),
-        default=True,
-        help_text=_("Décochez si le ménage a demandé à ne pas être appelé."),
+    # Do-not-call: a household that asked not to be called is never queued by any campaign.
+    do_not_call = models.BooleanField(
+        _("ne souhaite pas être appelé"),
+        default=False,
+        help_text=_("Aucune campagne d'appels ne met ce ménage dans sa file."),
     )
+    do_not_call_since = models.DateField(_("refus d'appel depuis le"), null=True, blank=True)
+    do_not_call_reason = models.CharField(_("motif du refus d'appel"), max_length=255, blank=True)
 
     objects = HouseholdQuerySet.as_manager()
 
@@ -94,6 +97,10 @@ class Household(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(contact_preference__in=ContactPreference.values),
                 name="household_contact_preference_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(do_not_call=False) | Q(do_not_call_since__isnull=False),
+                name="household_do_not_call_has_a_date",
             ),
         ]
 
