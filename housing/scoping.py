@@ -11,21 +11,36 @@ from django.db import models
 from django.db.models import Q
 
 
-def staff_landlord_ids(user) -> list[int]:
-    """Ids of the landlords the user works for (cached on the user object for the request)."""
+def _memberships(user) -> list[tuple[int, str]]:
+    """(landlord id, role) pairs of the user, read once per request and kept on the user object."""
     if not getattr(user, "is_authenticated", False):
         return []
-    cached = getattr(user, "_staff_landlord_ids", None)
+    cached = getattr(user, "_portal_memberships", None)
     if cached is None:
         from housing.models import StaffMembership
 
         cached = list(
-            StaffMembership.objects.filter(user=user, landlord__is_active=True)
-            .values_list("landlord_id", flat=True)
-            .distinct()
+            StaffMembership.objects.filter(user=user, landlord__is_active=True).values_list(
+                "landlord_id", "role"
+            )
         )
-        user._staff_landlord_ids = cached
+        user._portal_memberships = cached
     return cached
+
+
+def staff_landlord_ids(user) -> list[int]:
+    """Ids of the landlords the user works for."""
+    return sorted({landlord_id for landlord_id, _ in _memberships(user)})
+
+
+def landlord_ids_with_role(user, roles) -> list[int]:
+    """Ids of the landlords where the user holds one of ``roles`` (every landlord for superusers)."""
+    if getattr(user, "is_superuser", False):
+        from housing.models import Landlord
+
+        return list(Landlord.objects.values_list("pk", flat=True))
+    wanted = set(roles)
+    return sorted({landlord_id for landlord_id, role in _memberships(user) if role in wanted})
 
 
 def is_landlord_staff(user) -> bool:
