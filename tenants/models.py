@@ -75,6 +75,11 @@ class Household(TimeStampedModel):
         choices=ContactPreference.choices,
         default=ContactPreference.PHONE,
     )
+    phone_needs_check = models.BooleanField(
+        _("numéro à vérifier"),
+        default=False,
+        help_text=_("Un appel est tombé sur un faux numéro : à corriger."),
+    )
     # Do-not-call: a household that asked not to be called is never queued by any campaign.
     do_not_call = models.BooleanField(
         _("ne souhaite pas être appelé"),
