@@ -1,1 +1,657 @@
-"""Models land with their own issue."""
+"""Wellbeing-call campaigns: targeting, call rules, questionnaire, queue, logs and follow-ups."""
+
+import datetime
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+from housing.models import Building, Estate, Landlord
+from housing.scoping import ScopedQuerySet, scope, scoped_queryset
+from portal.models import TimeStampedModel
+from tenants.models import Household, Person
+
+# ---------------------------------------------------------------------------------------------
+# Partners
+
+
+class PartnerKind(models.TextChoices):
+    SENIOR_SERVICE = "senior_service", _("service municipal pour les personnes âgées (CCAS)")
+    MUTUAL_AID = "mutual_aid", _("plateforme d'entraide")
+    SOCIAL_SERVICE = "social_service", _("service social")
+    HEALTH = "health", _("santé")
+    OTHER = "other", _("autre")
+
+
+class PartnerQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A landlord's own partners, plus the partners shared by all landlords (no landlord)."""
+        own = scope(self, user, landlord_path="landlord")
+        if not getattr(user, "is_authenticated", False) or user.is_superuser:
+            return own
+        from housing.scoping import staff_landlord_ids
+
+        if not staff_landlord_ids(user):
+            return self.none()
+        return self.filter(Q(pk__in=own.values("pk")) | Q(landlord__isnull=True))
+
+
+class Partner(TimeStampedModel):
+    landlord = models.ForeignKey(
+        Landlord,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="partners",
+        verbose_name=_("bailleur"),
+        help_text=_("Laisser vide pour un partenaire commun aux trois bailleurs."),
+    )
+    name = models.CharField(_("nom"), max_length=150)
+    kind = models.CharField(_("type"), max_length=20, choices=PartnerKind.choices)
+    city = models.CharField(_("commune"), max_length=100, blank=True)
+    address = models.CharField(_("adresse"), max_length=255, blank=True)
+    phone = PhoneNumberField(_("téléphone"), blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    website = models.URLField(_("site internet"), blank=True)
+    notes = models.TextField(_("remarques"), blank=True)
+    is_active = models.BooleanField(_("actif"), default=True)
+
+    objects = PartnerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("partenaire")
+        verbose_name_plural = _("partenaires")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=PartnerKind.values), name="partner_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+# ---------------------------------------------------------------------------------------------
+# Campaigns
+
+
+class CampaignStatus(models.TextChoices):
+    DRAFT = "draft", _("brouillon")
+    ACTIVE = "active", _("en cours")
+    PAUSED = "paused", _("en pause")
+    CLOSED = "closed", _("clôturée")
+
+
+# The one place where a campaign's allowed status changes live.
+CAMPAIGN_TRANSITIONS: dict[str, set[str]] = {
+    CampaignStatus.DRAFT: {CampaignStatus.ACTIVE, CampaignStatus.CLOSED},
+    CampaignStatus.ACTIVE: {CampaignStatus.PAUSED, CampaignStatus.CLOSED},
+    CampaignStatus.PAUSED: {CampaignStatus.ACTIVE, CampaignStatus.CLOSED},
+    CampaignStatus.CLOSED: set(),
+}
+
+
+def default_call_weekdays() -> list[int]:
+    return [0, 1, 2, 3, 4]  # Monday to Friday
+
+
+class Campaign(TimeStampedModel):
+    Status = CampaignStatus
+
+    landlord = models.ForeignKey(
+        Landlord, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("bailleur")
+    )
+    name = models.CharField(_("nom"), max_length=150)
+    purpose = models.TextField(_("objet"), blank=True)
+    status = models.CharField(
+        _("état"), max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT
+    )
+    start_date = models.DateField(_("début"), null=True, blank=True)
+    end_date = models.DateField(_("fin"), null=True, blank=True)
+
+    # Targeting: every criterion given must hold (AND).
+    min_age = models.PositiveSmallIntegerField(
+        _("âge minimum d'un membre du ménage"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(120)],
+    )
+    require_isolated = models.BooleanField(_("personne isolée"), default=False)
+    require_payment_difficulty = models.BooleanField(_("difficulté de paiement"), default=False)
+    min_arrears = models.DecimalField(
+        _("impayé minimum (€)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("Avec « difficulté de paiement » : seuil d'impayé."),
+    )
+    require_disability = models.BooleanField(_("handicap"), default=False)
+    require_priority_transfer = models.BooleanField(
+        _("demandeur de mutation prioritaire"), default=False
+    )
+    estates = models.ManyToManyField(
+        Estate, blank=True, related_name="campaigns", verbose_name=_("quartiers")
+    )
+    buildings = models.ManyToManyField(
+        Building, blank=True, related_name="campaigns", verbose_name=_("immeubles")
+    )
+    not_reached_days = models.PositiveSmallIntegerField(
+        _("non joints depuis (jours)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Seulement les ménages qu'aucune campagne n'a joints pendant ce nombre de jours."
+        ),
+    )
+
+    # Call rules.
+    call_weekdays = models.JSONField(
+        _("jours d'appel"),
+        default=default_call_weekdays,
+        help_text=_("0 = lundi … 6 = dimanche. Les jours fériés français sont toujours exclus."),
+    )
+    call_start = models.TimeField(_("appels à partir de"), default=datetime.time(9, 0))
+    call_end = models.TimeField(_("appels jusqu'à"), default=datetime.time(18, 0))
+    max_attempts = models.PositiveSmallIntegerField(
+        _("tentatives au maximum"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+    )
+    retry_delay_minutes = models.PositiveIntegerField(
+        _("délai entre deux tentatives sans réponse (minutes)"),
+        default=240,
+        validators=[MinValueValidator(5)],
+    )
+    hold_minutes = models.PositiveSmallIntegerField(
+        _("durée maximale de garde d'un appel (minutes)"),
+        default=20,
+        validators=[MinValueValidator(5), MaxValueValidator(240)],
+    )
+    script = models.TextField(_("script d'appel"), blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("créée par"),
+    )
+
+    objects = scoped_queryset("landlord").as_manager()
+
+    class Meta:
+        verbose_name = _("campagne d'appels")
+        verbose_name_plural = _("campagnes d'appels")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=CampaignStatus.values), name="campaign_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(call_start__lt=F("call_end")), name="campaign_window_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=F("start_date")),
+                name="campaign_dates_ordered",
+            ),
+            models.CheckConstraint(condition=Q(max_attempts__gte=1), name="campaign_attempts_min"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def can_become(self, status: str) -> bool:
+        return status in CAMPAIGN_TRANSITIONS[self.status]
+
+
+class QuestionKind(models.TextChoices):
+    YES_NO = "yes_no", _("oui / non")
+    CHOICE = "choice", _("choix dans une liste")
+    NUMBER = "number", _("nombre")
+    TEXT = "text", _("texte libre")
+
+
+class Question(TimeStampedModel):
+    Kind = QuestionKind
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="questions", verbose_name=_("campagne")
+    )
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    text = models.CharField(_("question"), max_length=255)
+    kind = models.CharField(_("type de réponse"), max_length=10, choices=QuestionKind.choices)
+    choices = models.TextField(
+        _("choix possibles"), blank=True, help_text=_("Un choix par ligne (type « choix »).")
+    )
+    required = models.BooleanField(_("réponse obligatoire"), default=False)
+
+    objects = scoped_queryset("campaign__landlord").as_manager()
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["campaign", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=QuestionKind.values), name="question_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="choice") | ~Q(choices=""), name="question_choice_has_choices"
+            ),
+        ]
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def choice_list(self) -> list[str]:
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+
+# ---------------------------------------------------------------------------------------------
+# The queue
+
+
+class TaskStatus(models.TextChoices):
+    PENDING = "pending", _("à appeler")
+    HELD = "held", _("en cours d'appel")
+    CALLBACK = "callback", _("rappel prévu")
+    DONE = "done", _("terminé")
+    EXHAUSTED = "exhausted", _("injoignable")
+    SKIPPED = "skipped", _("écarté")
+    REMOVED = "removed", _("retiré de la file")
+
+
+# Statuses a queue refresh may move a task out of (no conversation has closed it yet).
+OPEN_TASK_STATUSES = [TaskStatus.PENDING, TaskStatus.CALLBACK]
+
+
+class CallTaskQuerySet(ScopedQuerySet):
+    landlord_path = "landlord"
+
+
+class CallTask(TimeStampedModel):
+    """One household in one campaign's queue."""
+
+    Status = TaskStatus
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("campagne")
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="call_tasks", verbose_name=_("ménage")
+    )
+    # The campaign's landlord, kept on the row for scoping and the claim index.
+    landlord = models.ForeignKey(
+        Landlord, on_delete=models.PROTECT, related_name="+", verbose_name=_("bailleur")
+    )
+    status = models.CharField(
+        _("état"), max_length=10, choices=TaskStatus.choices, default=TaskStatus.PENDING
+    )
+    phone = PhoneNumberField(_("numéro à appeler"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    not_before = models.DateTimeField(_("pas avant"), null=True, blank=True)
+    callback_at = models.DateTimeField(_("rappel prévu le"), null=True, blank=True)
+    callback_for = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("rappel réservé à"),
+    )
+    held_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="held_call_tasks",
+        verbose_name=_("appel tenu par"),
+    )
+    held_at = models.DateTimeField(_("pris le"), null=True, blank=True)
+    hold_until = models.DateTimeField(_("rendu à la file après"), null=True, blank=True)
+    last_outcome = models.CharField(_("dernier résultat"), max_length=20, blank=True)
+    skip_reason = models.CharField(_("motif de mise à l'écart"), max_length=255, blank=True)
+    # Risk, captured when the task is queued, for the queue's order.
+    risk_isolated = models.BooleanField(_("isolé"), default=False)
+    oldest_birth_date = models.DateField(_("naissance du plus âgé"), null=True, blank=True)
+    arrears = models.DecimalField(_("impayé (€)"), max_digits=10, decimal_places=2, default=0)
+
+    objects = CallTaskQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("appel à passer")
+        verbose_name_plural = _("appels à passer")
+        ordering = ["campaign", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "household"], name="calltask_one_per_household_per_campaign"
+            ),
+            # A caller holds at most one call at a time: the database says so.
+            models.UniqueConstraint(
+                fields=["held_by"],
+                condition=Q(status="held"),
+                name="calltask_one_held_per_caller",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(status="held")
+                    & Q(held_by__isnull=False)
+                    & Q(held_at__isnull=False)
+                    & Q(hold_until__isnull=False)
+                )
+                | (~Q(status="held") & Q(held_by__isnull=True)),
+                name="calltask_held_has_holder",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="callback") | Q(callback_at__isnull=False),
+                name="calltask_callback_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=TaskStatus.values), name="calltask_status_valid"
+            ),
+        ]
+        indexes = [
+            # call_task_claim(): the open tasks of one campaign, in queue order.
+            models.Index(
+                fields=["campaign", "status", "callback_at", "attempts"],
+                name="calltask_claim_idx",
+            ),
+            # call_tasks_release_expired(): held tasks past their limit.
+            models.Index(fields=["status", "hold_until"], name="calltask_held_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.campaign} – {self.household}"
+
+
+class CallOutcome(models.TextChoices):
+    REACHED_WELL = "reached_well", _("joint, tout va bien")
+    REACHED_NEEDS_HELP = "reached_needs_help", _("joint, a besoin d'aide")
+    NO_ANSWER = "no_answer", _("pas de réponse")
+    VOICEMAIL = "voicemail", _("messagerie")
+    WRONG_NUMBER = "wrong_number", _("faux numéro")
+    REFUSED = "refused", _("refuse l'appel")
+    MOVED_OUT = "moved_out", _("a déménagé")
+    HOSPITALISED = "hospitalised", _("hospitalisé(e)")
+    DECEASED = "deceased", _("décédé(e)")
+
+
+UNANSWERED_OUTCOMES = {CallOutcome.NO_ANSWER, CallOutcome.VOICEMAIL}
+REACHED_OUTCOMES = {CallOutcome.REACHED_WELL, CallOutcome.REACHED_NEEDS_HELP}
+
+
+class CallLog(TimeStampedModel):
+    """One attempt: who called whom, when, and what came of it."""
+
+    Outcome = CallOutcome
+
+    task = models.ForeignKey(
+        CallTask, on_delete=models.PROTECT, related_name="logs", verbose_name=_("appel")
+    )
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="logs", verbose_name=_("campagne")
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="call_logs", verbose_name=_("ménage")
+    )
+    landlord = models.ForeignKey(
+        Landlord, on_delete=models.PROTECT, related_name="+", verbose_name=_("bailleur")
+    )
+    caller = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="call_logs",
+        verbose_name=_("appelant(e)"),
+    )
+    phone = PhoneNumberField(_("numéro appelé"), blank=True)
+    outcome = models.CharField(_("résultat"), max_length=20, choices=CallOutcome.choices)
+    answers = models.JSONField(_("réponses au questionnaire"), default=dict, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    called_at = models.DateTimeField(_("appelé le"))
+
+    objects = scoped_queryset("landlord").as_manager()
+
+    class Meta:
+        verbose_name = _("compte rendu d'appel")
+        verbose_name_plural = _("comptes rendus d'appel")
+        ordering = ["-called_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=CallOutcome.values), name="calllog_outcome_valid"
+            ),
+        ]
+        indexes = [
+            # Dashboard figures and the CSV export: a campaign's logs by date.
+            models.Index(fields=["campaign", "called_at"], name="calllog_campaign_date_idx"),
+            # "Not reached in the last N days": a household's reached calls by date.
+            models.Index(
+                fields=["household", "outcome", "called_at"], name="calllog_household_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.household} – {self.get_outcome_display()}"
+
+
+class NeedKind(models.TextChoices):
+    GROCERIES = "groceries", _("courses")
+    MEDICINE = "medicine", _("médicaments")
+    HEALTH = "health", _("inquiétude de santé")
+    ISOLATION = "isolation", _("isolement")
+    TECHNICAL = "technical", _("problème technique dans le logement")
+    RENT = "rent", _("difficulté à payer le loyer")
+    ADVISER = "adviser", _("souhaite un rendez-vous avec un conseiller")
+    CARETAKER_HELP = "caretaker_help", _("aide du gardien (courses, port de charges)")
+    OTHER = "other", _("autre")
+
+
+class Need(TimeStampedModel):
+    """A need found during a call (several per call), kept apart from the contact result."""
+
+    Kind = NeedKind
+
+    call_log = models.ForeignKey(
+        CallLog, on_delete=models.CASCADE, related_name="needs", verbose_name=_("appel")
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="needs", verbose_name=_("ménage")
+    )
+    kind = models.CharField(_("besoin"), max_length=20, choices=NeedKind.choices)
+    note = models.CharField(_("précision"), max_length=255, blank=True)
+    handled = models.BooleanField(_("traité"), default=False)
+
+    objects = scoped_queryset("household__landlord").as_manager()
+
+    class Meta:
+        verbose_name = _("besoin repéré")
+        verbose_name_plural = _("besoins repérés")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=NeedKind.values), name="need_kind_valid"),
+        ]
+
+    def __str__(self):
+        return self.get_kind_display()
+
+
+class ReferralStatus(models.TextChoices):
+    TO_SEND = "to_send", _("à transmettre")
+    SENT = "sent", _("transmise")
+    ACKNOWLEDGED = "acknowledged", _("prise en charge")
+    CLOSED = "closed", _("close")
+
+
+REFERRAL_TRANSITIONS: dict[str, set[str]] = {
+    ReferralStatus.TO_SEND: {ReferralStatus.SENT, ReferralStatus.CLOSED},
+    ReferralStatus.SENT: {ReferralStatus.ACKNOWLEDGED, ReferralStatus.CLOSED},
+    ReferralStatus.ACKNOWLEDGED: {ReferralStatus.CLOSED},
+    ReferralStatus.CLOSED: set(),
+}
+
+
+class Referral(TimeStampedModel):
+    Status = ReferralStatus
+
+    landlord = models.ForeignKey(
+        Landlord, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("bailleur")
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("ménage")
+    )
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("partenaire")
+    )
+    call_log = models.ForeignKey(
+        CallLog,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="referrals",
+        verbose_name=_("appel d'origine"),
+    )
+    reason = models.TextField(_("motif"))
+    status = models.CharField(
+        _("état"), max_length=15, choices=ReferralStatus.choices, default=ReferralStatus.TO_SEND
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("orientée par"),
+    )
+
+    objects = scoped_queryset("landlord").as_manager()
+
+    class Meta:
+        verbose_name = _("orientation")
+        verbose_name_plural = _("orientations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ReferralStatus.values), name="referral_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.household} → {self.partner}"
+
+
+class SolidarityStatus(models.TextChoices):
+    OPEN = "open", _("suivi en cours")
+    CLOSED = "closed", _("clos")
+
+
+class SolidarityEntry(TimeStampedModel):
+    """An isolated person found by the calls, followed up (registre de la solidarité)."""
+
+    Status = SolidarityStatus
+
+    landlord = models.ForeignKey(
+        Landlord, on_delete=models.PROTECT, related_name="+", verbose_name=_("bailleur")
+    )
+    household = models.ForeignKey(
+        Household,
+        on_delete=models.PROTECT,
+        related_name="solidarity_entries",
+        verbose_name=_("ménage"),
+    )
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("personne"),
+    )
+    call_log = models.ForeignKey(
+        CallLog,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="solidarity_entries",
+        verbose_name=_("appel d'origine"),
+    )
+    found_on = models.DateField(_("repéré le"))
+    need = models.TextField(_("besoin"))
+    follow_up = models.TextField(_("suivi"), blank=True)
+    status = models.CharField(
+        _("état"), max_length=10, choices=SolidarityStatus.choices, default=SolidarityStatus.OPEN
+    )
+    closed_reason = models.CharField(_("motif de clôture"), max_length=255, blank=True)
+    closed_at = models.DateTimeField(_("clos le"), null=True, blank=True)
+
+    objects = scoped_queryset("landlord").as_manager()
+
+    class Meta:
+        verbose_name = _("inscription au registre de la solidarité")
+        verbose_name_plural = _("registre de la solidarité")
+        ordering = ["-found_on"]
+        constraints = [
+            # One open entry per household: a new finding updates it.
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(status="open"),
+                name="solidarity_one_open_per_household",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open") | ~Q(closed_reason=""),
+                name="solidarity_closed_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.household} ({self.found_on})"
+
+
+class QueueBuildStatus(models.TextChoices):
+    QUEUED = "queued", _("demandée")
+    RUNNING = "running", _("en cours")
+    DONE = "done", _("terminée")
+    FAILED = "failed", _("échec")
+
+
+class QueueBuild(TimeStampedModel):
+    """One build or refresh of a campaign's queue: recorded before it is sent to the worker."""
+
+    Status = QueueBuildStatus
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="builds", verbose_name=_("campagne")
+    )
+    status = models.CharField(
+        _("état"), max_length=10, choices=QueueBuildStatus.choices, default=QueueBuildStatus.QUEUED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("demandée par"),
+    )
+    started_at = models.DateTimeField(_("commencée le"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("terminée le"), null=True, blank=True)
+    added = models.PositiveIntegerField(_("ajoutés"), default=0)
+    removed = models.PositiveIntegerField(_("retirés"), default=0)
+    restored = models.PositiveIntegerField(_("remis dans la file"), default=0)
+    error = models.TextField(_("erreur"), blank=True)
+
+    objects = scoped_queryset("campaign__landlord").as_manager()
+
+    class Meta:
+        verbose_name = _("construction de file")
+        verbose_name_plural = _("constructions de file")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.campaign} – {self.get_status_display()}"

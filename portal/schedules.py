@@ -6,6 +6,21 @@ fresh install has them and admins can still pause or retime them in Django admin
 
 PERIODIC_TASKS: list[dict] = [
     {
+        "name": "Rafraîchir les files d'appels des campagnes en cours",
+        "task": "outreach.refresh_active_queues",
+        "every_seconds": 15 * 60,
+    },
+    {
+        "name": "Rendre à la file les appels gardés trop longtemps",
+        "task": "outreach.release_expired_calls",
+        "every_seconds": 60,
+    },
+    {
+        "name": "Remettre dans la file les rappels arrivés à échéance",
+        "task": "outreach.callbacks_due",
+        "every_seconds": 60,
+    },
+    {
         "name": "Purge des sessions expirées",
         "task": "portal.clear_expired_sessions",
         "crontab": {"minute": "30", "hour": "3"},

@@ -1,0 +1,249 @@
+"""Building, refreshing and serving a campaign's call queue.
+
+The build is set-based SQL (an INSERT … SELECT and two UPDATEs), never a loop over households; the
+claim is one short transaction whose safety comes from the database, not from timing.
+"""
+
+import datetime
+import logging
+
+from django.db import connection, transaction
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from outreach.calendar import in_call_window
+from outreach.errors import OutreachError
+from outreach.models import (
+    OPEN_TASK_STATUSES,
+    CallTask,
+    Campaign,
+    CampaignStatus,
+    QueueBuild,
+    TaskStatus,
+)
+from outreach.targeting import selected_households, with_queue_fields
+
+logger = logging.getLogger(__name__)
+
+# Columns written by the INSERT … SELECT, in the order of the SELECT list below.
+_INSERT_COLUMNS = [
+    ("campaign", "i_campaign"),
+    ("household", "pk"),
+    ("landlord", "i_landlord"),
+    ("status", "i_status"),
+    ("phone", "q_phone"),
+    ("attempts", "i_zero"),
+    ("last_outcome", "i_empty"),
+    ("skip_reason", "i_empty"),
+    ("risk_isolated", "q_isolated"),
+    ("oldest_birth_date", "q_oldest"),
+    ("arrears", "q_arrears"),
+    ("created_at", "i_now"),
+    ("updated_at", "i_now"),
+]
+
+
+def _insert_new_tasks(campaign: Campaign, selected, now: datetime.datetime) -> int:
+    """INSERT INTO calltask (…) SELECT … FROM the selected households not yet queued."""
+    fields = {f.name: f for f in CallTask._meta.concrete_fields}
+    missing = selected.exclude(
+        Exists(CallTask.objects.filter(campaign_id=campaign.pk, household=OuterRef("pk")))
+    )
+    rows = (
+        with_queue_fields(missing)
+        .annotate(
+            i_campaign=Value(campaign.pk),
+            i_landlord=Value(campaign.landlord_id),
+            i_status=Value(TaskStatus.PENDING.value),
+            i_zero=Value(0),
+            i_empty=Value(""),
+            i_now=Value(now, output_field=fields["created_at"]),
+        )
+        .order_by()
+        .values_list(*[source for _, source in _INSERT_COLUMNS])
+    )
+    select_sql, params = rows.query.sql_with_params()
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(fields[name].column) for name, _ in _INSERT_COLUMNS)
+    conflict = ", ".join(quote(fields[name].column) for name in ("campaign", "household"))
+    sql = (
+        f"INSERT INTO {quote(CallTask._meta.db_table)} ({columns}) {select_sql} "
+        f"ON CONFLICT ({conflict}) DO NOTHING"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def call_queue_refresh(*, campaign_id: int, build_id: int | None = None) -> QueueBuild:
+    """Bring one campaign's queue in line with its criteria. Running it twice changes nothing.
+
+    New households are queued; open tasks (pending or call-back) of households no longer selected
+    leave the queue (status "removed"); removed tasks whose household is selected again come back.
+    Tasks that were called, held, skipped or exhausted are never touched.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        # Locking the campaign row serialises two builds of the same campaign.
+        campaign = Campaign.objects.select_for_update().get(pk=campaign_id)
+        build = (
+            QueueBuild.objects.select_for_update().get(pk=build_id, campaign=campaign)
+            if build_id
+            else QueueBuild(campaign=campaign)
+        )
+        if build.status == QueueBuild.Status.DONE:
+            return build  # this build already ran: a second delivery of the task does nothing
+        build.status, build.started_at = QueueBuild.Status.RUNNING, now
+        if campaign.status != CampaignStatus.ACTIVE:
+            build.added = build.removed = build.restored = 0
+        else:
+            selected_ids = selected_households(campaign).values("pk")
+            build.removed = (
+                CallTask.objects.filter(campaign=campaign, status__in=OPEN_TASK_STATUSES)
+                .exclude(household__in=selected_ids)
+                .update(status=TaskStatus.REMOVED, updated_at=now)
+            )
+            build.restored = CallTask.objects.filter(
+                campaign=campaign, status=TaskStatus.REMOVED, household__in=selected_ids
+            ).update(
+                status=Case(
+                    When(callback_at__isnull=False, then=Value(TaskStatus.CALLBACK.value)),
+                    default=Value(TaskStatus.PENDING.value),
+                ),
+                updated_at=now,
+            )
+            build.added = _insert_new_tasks(campaign, selected_households(campaign), now)
+        build.status, build.finished_at = QueueBuild.Status.DONE, timezone.now()
+        build.save()
+    logger.info(
+        "Queue of campaign %s: %s added, %s removed, %s restored",
+        campaign_id,
+        build.added,
+        build.removed,
+        build.restored,
+    )
+    return build
+
+
+def _back_to_queue(now: datetime.datetime) -> dict:
+    """The UPDATE that hands a held call back: a promised call-back stays a call-back."""
+    return {
+        "status": Case(
+            When(callback_at__isnull=False, then=Value(TaskStatus.CALLBACK.value)),
+            default=Value(TaskStatus.PENDING.value),
+        ),
+        "held_by": None,
+        "held_at": None,
+        "hold_until": None,
+        "updated_at": now,
+    }
+
+
+def _claimable(campaign: Campaign, user, now: datetime.datetime):
+    """Open tasks of the campaign that ``user`` may take now, in queue order.
+
+    Order: due call-backs first, then never-tried before tried, then risk (isolated, oldest,
+    largest arrears), then the oldest task.
+    """
+    return (
+        CallTask.objects.filter(campaign=campaign)
+        .filter(
+            Q(status=TaskStatus.PENDING, not_before__isnull=True)
+            | Q(status=TaskStatus.PENDING, not_before__lte=now)
+            | Q(status=TaskStatus.CALLBACK, callback_at__lte=now)
+        )
+        .filter(Q(callback_for__isnull=True) | Q(callback_for=user))
+        .annotate(
+            due_callback=Case(When(callback_at__lte=now, then=Value(0)), default=Value(1)),
+            tried=Case(When(attempts=0, then=Value(0)), default=Value(1)),
+        )
+        .order_by(
+            "due_callback",
+            "tried",
+            F("risk_isolated").desc(),
+            F("oldest_birth_date").asc(nulls_last=True),
+            F("arrears").desc(),
+            "pk",
+        )
+    )
+
+
+def call_task_current(*, user) -> CallTask | None:
+    """The call the user holds, if any (a reload shows the same call)."""
+    return (
+        CallTask.objects.visible_to(user)
+        .filter(status=TaskStatus.HELD, held_by=user)
+        .select_related("campaign", "household")
+        .first()
+    )
+
+
+def call_task_claim(*, campaign: Campaign, user) -> CallTask | None:
+    """Give ``user`` the next call of ``campaign``; None when nothing is due.
+
+    A caller holds at most one call: if they already hold one, it is returned. Two callers never
+    get the same task: the row is locked with SKIP LOCKED where the database has it (PostgreSQL),
+    and the conditional UPDATE (…WHERE status is still open) is checked either way.
+    """
+    if campaign.status != CampaignStatus.ACTIVE:
+        raise OutreachError(_("Cette campagne n'est pas en cours : aucun appel à passer."))
+    if not in_call_window(campaign):
+        raise OutreachError(
+            _("Nous sommes en dehors des heures d'appel de cette campagne (jours fériés exclus).")
+        )
+    held = call_task_current(user=user)
+    if held is not None:
+        return held
+    for _attempt in range(5):
+        now = timezone.now()
+        with transaction.atomic():
+            candidates = _claimable(campaign, user, now)
+            if connection.features.has_select_for_update_skip_locked:
+                candidates = candidates.select_for_update(skip_locked=True, of=("self",))
+            task_id = candidates.values_list("pk", flat=True).first()
+            if task_id is None:
+                return None
+            claimed = CallTask.objects.filter(pk=task_id, status__in=OPEN_TASK_STATUSES).update(
+                status=TaskStatus.HELD,
+                held_by=user,
+                held_at=now,
+                hold_until=now + datetime.timedelta(minutes=campaign.hold_minutes),
+                updated_at=now,
+            )
+            if claimed == 1:
+                return CallTask.objects.select_related("campaign", "household").get(pk=task_id)
+        # Somebody took it between our read and our update: try the next one.
+    return None
+
+
+def call_task_release(*, task: CallTask, user) -> None:
+    """Put a held call back in the queue, unlogged."""
+    now = timezone.now()
+    CallTask.objects.filter(pk=task.pk, status=TaskStatus.HELD, held_by=user).update(
+        **_back_to_queue(now)
+    )
+
+
+def call_tasks_release_all(*, user) -> int:
+    """End of the day: whatever the caller holds goes back to the queue."""
+    now = timezone.now()
+    return CallTask.objects.filter(status=TaskStatus.HELD, held_by=user).update(
+        **_back_to_queue(now)
+    )
+
+
+def call_tasks_release_expired(*, now: datetime.datetime | None = None) -> int:
+    """Calls held longer than their campaign allows go back to the queue (beat job)."""
+    now = now or timezone.now()
+    return CallTask.objects.filter(status=TaskStatus.HELD, hold_until__lte=now).update(
+        **_back_to_queue(now)
+    )
+
+
+def call_tasks_callbacks_due(*, now: datetime.datetime | None = None) -> int:
+    """Call-backs whose time has come go back into the queue, ahead of new calls (beat job)."""
+    now = now or timezone.now()
+    return CallTask.objects.filter(status=TaskStatus.CALLBACK, callback_at__lte=now).update(
+        status=TaskStatus.PENDING, updated_at=now
+    )
