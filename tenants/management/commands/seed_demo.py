@@ -1,0 +1,33 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tenants.demo import DEFAULT_HOUSEHOLDS, DEFAULT_SEED, seed_demo
+
+
+class Command(BaseCommand):
+    help = gettext_lazy(
+        "Charge les données de démonstration des Villeneuves (bailleurs, immeubles, logements, "
+        "ménages, comptes). Déterministe pour une graine donnée ; une deuxième exécution ne "
+        "change rien."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--households",
+            type=int,
+            default=DEFAULT_HOUSEHOLDS,
+            help=gettext_lazy("Nombre de ménages à créer (par défaut : %(default)s)."),
+        )
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=DEFAULT_SEED,
+            help=gettext_lazy("Graine du générateur aléatoire (par défaut : %(default)s)."),
+        )
+
+    def handle(self, *args, households: int, seed: int, **options):
+        if households < 0:
+            raise CommandError(_("Le nombre de ménages ne peut pas être négatif."))
+        report = seed_demo(households=households, seed=seed)
+        self.stdout.write(report.summary())
