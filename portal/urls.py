@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("personnel/", include("housing.urls")),
     path("personnel/", include("tenants.urls")),
+    path("personnel/", include("outreach.urls")),
     path("espace/", include(tenant_urlpatterns)),
     path("admin/", admin.site.urls),
 ]

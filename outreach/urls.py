@@ -1,0 +1,7 @@
+from outreach.views import caller, campaigns, followups
+
+app_name = "outreach"
+
+# Each page module declares its own routes (campaigns and dashboard, the caller's screen,
+# partners / referrals / solidarity register).
+urlpatterns = campaigns.urlpatterns + caller.urlpatterns + followups.urlpatterns

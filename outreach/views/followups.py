@@ -1,0 +1,3 @@
+"""Pages of the call campaigns (followups)."""
+
+urlpatterns: list = []
