@@ -36,6 +36,12 @@ def _require_postgres(request):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Hashing is not what the tests measure: a fast hasher keeps logins and factories quick."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _celery_eager(settings):
     """Tasks run in the test process; the tests that prove the real worker path opt out."""
     from portal.celery import app
