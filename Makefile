@@ -42,7 +42,9 @@ format: install
 	$(BIN)/ruff format .
 
 bench: install
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/import_households.py
+	$(BIN)/python bench/seed_demo.py
+	$(BIN)/python bench/call_queue.py
 
 messages: install
 	$(BIN)/python manage.py makemessages -l en --no-location --no-obsolete --ignore=.venv --ignore=var
