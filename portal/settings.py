@@ -127,6 +127,7 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True

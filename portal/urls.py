@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     # Login, logout, password change and reset: Django's views, templates in templates/registration/.
+    path("comptes/login/", views.PortalLoginView.as_view(), name="login"),
     path("comptes/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("personnel/", include("housing.urls")),

@@ -1,6 +1,7 @@
 import logging
 
 from django.conf import settings
+from django.contrib.auth.views import LoginView
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect
@@ -57,3 +58,20 @@ def healthz(request):
     return JsonResponse(
         {"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503
     )
+
+
+class PortalLoginView(LoginView):
+    """Django's login, which then shows the portal in the language the person chose."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        language = form.get_user().language
+        if language in dict(settings.LANGUAGES):
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                samesite="Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
+            )
+        return response

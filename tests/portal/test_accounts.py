@@ -43,7 +43,11 @@ def test_password_change_requires_the_old_password(client, alice):
     client.force_login(alice)
     response = client.post(
         reverse("password_change"),
-        {"old_password": "faux", "new_password1": "Xy-12345678-z", "new_password2": "Xy-12345678-z"},
+        {
+            "old_password": "faux",
+            "new_password1": "Xy-12345678-z",
+            "new_password2": "Xy-12345678-z",
+        },
     )
     assert response.status_code == 200
     assert "ancien mot de passe" in response.content.decode()
@@ -71,3 +75,13 @@ def test_the_layout_has_a_skip_link_to_the_main_content(client):
     page = client.get(reverse("login")).content.decode()
     assert '<a class="skip-link" href="#contenu">' in page
     assert '<main id="contenu"' in page
+
+
+def test_a_person_who_chose_english_gets_english_after_logging_in(client, alice):
+    alice.language = "en"
+    alice.save()
+    response = client.post(
+        reverse("login"), {"username": alice.email, "password": PASSWORD}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse("housing:staff_home")
+    assert '<html lang="en">' in response.content.decode()
