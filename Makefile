@@ -47,7 +47,7 @@ bench: install
 	$(BIN)/python bench/call_queue.py
 
 messages: install
-	$(BIN)/python manage.py makemessages -l en --no-location --no-obsolete --ignore=.venv --ignore=var
+	$(BIN)/python manage.py makemessages -l en --no-location --no-obsolete --ignore=.venv --ignore=var --ignore=tests --ignore=bench
 	$(BIN)/python manage.py compilemessages -l en --ignore=.venv
 
 clean:
