@@ -8,6 +8,7 @@ import os
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from housing.models import Role
 from tests.factories import (
@@ -33,6 +34,14 @@ def missing_service(reason: str) -> None:
 def _require_postgres(request):
     if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
         missing_service("this test needs PostgreSQL (set DATABASE_URL=postgres://…)")
+
+
+@pytest.fixture(autouse=True)
+def _french_by_default():
+    """Each test starts in French: a request in English must not leak into the next test."""
+    translation.activate("fr")
+    yield
+    translation.activate("fr")
 
 
 @pytest.fixture(autouse=True)
