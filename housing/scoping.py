@@ -76,11 +76,12 @@ def scope(
         lookup = f"{landlord_path}__in" if landlord_path else "pk__in"
         condition |= Q(**{lookup: landlord_ids})
     if tenant_path is not None:
-        condition |= Q(**{tenant_path: user})
+        # A subquery, not a join: joining through a household's people would repeat each row
+        # once per person for everybody else (the OR keeps the join for staff too).
+        own = queryset.model._base_manager.filter(**{tenant_path: user}).values("pk")
+        condition |= Q(pk__in=own)
     if not condition:
         return queryset.none()
-    # A tenant user is one person (one-to-one), so the join through a household's people never
-    # duplicates rows: no DISTINCT needed.
     return queryset.filter(condition)
 
 

@@ -128,3 +128,13 @@ def test_tenant_cannot_open_a_household_page(client, actis_household):
     client.force_login(tenant)
     url = reverse("tenants:household_detail", args=[actis_household.pk])
     assert client.get(url).status_code == 403
+
+
+def test_a_household_of_several_people_is_listed_once_and_its_page_opens(client, alice, actis):
+    household = HouseholdFactory(landlord=actis)
+    PersonFactory.create_batch(3, household=household)
+    make_tenant(household)  # one of them has a tenant login
+    client.force_login(alice)
+    assert list(client.get(reverse("tenants:household_list")).context["households"]) == [household]
+    url = reverse("tenants:household_detail", args=[household.pk])
+    assert client.get(url).status_code == 200
