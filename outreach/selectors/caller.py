@@ -1,0 +1,192 @@
+"""Reads of the caller's screen: the campaigns a caller may work, and the household card.
+
+Each read runs a fixed number of queries whatever the number of tasks, logs, people or flags.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from outreach.calendar import in_call_window, next_window_start
+from outreach.models import (
+    CallLog,
+    CallTask,
+    Campaign,
+    CampaignStatus,
+    Need,
+    Partner,
+    Question,
+    Referral,
+    TaskStatus,
+)
+from tenants.models import Household, Lease, VulnerabilityFlag
+
+# The card shows the most recent rows of each history; the total says how many more exist.
+HISTORY_LIMIT = 30
+
+
+def _due_for(user, now: datetime.datetime, prefix: str = "") -> Q:
+    """Tasks ``user`` could be served now (the same rule as the claim's)."""
+
+    def q(**lookups) -> Q:
+        return Q(**{f"{prefix}{key}": value for key, value in lookups.items()})
+
+    open_now = (
+        q(status=TaskStatus.PENDING, not_before__isnull=True)
+        | q(status=TaskStatus.PENDING, not_before__lte=now)
+        | q(status=TaskStatus.CALLBACK, callback_at__lte=now)
+    )
+    return open_now & (q(callback_for__isnull=True) | q(callback_for=user))
+
+
+def caller_campaigns(*, user, landlord_ids: list[int], now: datetime.datetime | None = None):
+    """Active campaigns of the landlords where ``user`` may call, with their queue figures.
+
+    One query: each campaign carries ``due`` (calls that can be served now), ``callbacks_due``
+    (promised call-backs whose time has come), ``my_callbacks`` (call-backs kept for this caller,
+    later) and ``queued`` (tasks still open). ``window_open`` and ``window_next`` say whether
+    calls may be made now and, if not, when the window opens.
+    """
+    now = now or timezone.now()
+    campaigns = list(
+        Campaign.objects.visible_to(user)
+        .filter(landlord_id__in=landlord_ids, status=CampaignStatus.ACTIVE)
+        .select_related("landlord")
+        .annotate(
+            due=Count("tasks", filter=_due_for(user, now, "tasks__")),
+            callbacks_due=Count(
+                "tasks",
+                filter=_due_for(user, now, "tasks__") & Q(tasks__callback_at__lte=now),
+            ),
+            my_callbacks=Count(
+                "tasks",
+                filter=Q(
+                    tasks__status=TaskStatus.CALLBACK,
+                    tasks__callback_for=user,
+                    tasks__callback_at__gt=now,
+                ),
+            ),
+            queued=Count(
+                "tasks", filter=Q(tasks__status__in=[TaskStatus.PENDING, TaskStatus.CALLBACK])
+            ),
+        )
+        .order_by("landlord__name", "name")
+    )
+    for campaign in campaigns:
+        campaign.window_open = in_call_window(campaign, now)
+        campaign.window_next = None if campaign.window_open else next_window_start(campaign, now)
+    return campaigns
+
+
+def caller_campaign(*, user, landlord_ids: list[int], pk: int) -> Campaign:
+    """One campaign of a landlord where ``user`` may call, or 404."""
+    return get_object_or_404(
+        Campaign.objects.visible_to(user).filter(landlord_id__in=landlord_ids), pk=pk
+    )
+
+
+def caller_task(*, user, landlord_ids: list[int], pk: int) -> CallTask:
+    """A task of a landlord where ``user`` may call, or 404 — also when another caller holds it."""
+    task = get_object_or_404(
+        CallTask.objects.visible_to(user)
+        .filter(landlord_id__in=landlord_ids)
+        .select_related("campaign", "household"),
+        pk=pk,
+    )
+    if task.status == TaskStatus.HELD and task.held_by_id != user.pk:
+        # Somebody else's call in progress is theirs alone: it does not exist for others.
+        raise Http404
+    return task
+
+
+@dataclass
+class CallCard:
+    """Everything the caller reads about a household during a call."""
+
+    household: Household
+    people: list
+    leases: list
+    flags: list
+    logs: list[CallLog]
+    logs_total: int
+    needs: list[Need]
+    referrals: list[Referral]
+    other_phones: list[tuple]  # (number, kind) besides the one the task calls
+
+
+def _other_phones(household: Household, called) -> list[tuple]:
+    phones = [(household.mobile_phone, _("portable")), (household.phone, _("fixe"))]
+    return [(number, kind) for number, kind in phones if number and number != called]
+
+
+def call_card(*, task: CallTask, user) -> CallCard:
+    """The household card of ``task``: people, dwelling, flags and this landlord's history."""
+    # The task was read through CallTask.objects.visible_to() and the caller's landlords: its
+    # household is in scope. (Household.visible_to() joins people for the tenant side of the
+    # scope, which would repeat the row once per person.)
+    household = (
+        Household.objects.filter(landlord_id=task.landlord_id)
+        .prefetch_related(
+            "people",
+            Prefetch(
+                "leases",
+                queryset=Lease.objects.current().select_related("dwelling__building__estate"),
+                to_attr="current_leases",
+            ),
+            Prefetch(
+                "flags",
+                queryset=VulnerabilityFlag.objects.active().order_by("kind"),
+                to_attr="active_flags",
+            ),
+        )
+        .get(pk=task.household_id)
+    )
+    logs = (
+        CallLog.objects.visible_to(user)
+        .filter(household_id=household.pk, landlord_id=task.landlord_id)
+        .select_related("caller", "campaign")
+        .order_by("-called_at", "-pk")
+    )
+    needs = (
+        Need.objects.visible_to(user)
+        .filter(household_id=household.pk)
+        .order_by("handled", "-created_at", "-pk")
+    )
+    referrals = (
+        Referral.objects.visible_to(user)
+        .filter(household_id=household.pk, landlord_id=task.landlord_id)
+        .select_related("partner")
+        .order_by("-created_at", "-pk")
+    )
+    return CallCard(
+        household=household,
+        people=sorted(
+            household.people.all(),
+            key=lambda person: (person.birth_date is None, person.birth_date),
+        ),
+        leases=household.current_leases,
+        flags=household.active_flags,
+        logs=list(logs[:HISTORY_LIMIT]),
+        logs_total=logs.count(),
+        needs=list(needs[:HISTORY_LIMIT]),
+        referrals=list(referrals[:HISTORY_LIMIT]),
+        other_phones=_other_phones(household, task.phone),
+    )
+
+
+def campaign_questions(*, campaign: Campaign) -> list[Question]:
+    return list(campaign.questions.order_by("position", "pk"))
+
+
+def referral_partners(*, task: CallTask, user):
+    """Active partners the caller may refer this household to: its landlord's and shared ones."""
+    return (
+        Partner.objects.visible_to(user)
+        .filter(Q(landlord_id=task.landlord_id) | Q(landlord__isnull=True), is_active=True)
+        .order_by("name")
+    )
