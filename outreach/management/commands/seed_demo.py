@@ -1,14 +1,16 @@
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from outreach.demo import seed_outreach_demo
 from tenants.demo import DEFAULT_HOUSEHOLDS, DEFAULT_SEED, seed_demo
 
 
 class Command(BaseCommand):
     help = gettext_lazy(
         "Charge les données de démonstration des Villeneuves (bailleurs, immeubles, logements, "
-        "ménages, comptes). Déterministe pour une graine donnée ; une deuxième exécution ne "
+        "ménages, comptes, partenaires, campagnes d'appels). Déterministe pour une graine donnée ; une deuxième exécution ne "
         "change rien."
     )
 
@@ -31,3 +33,11 @@ class Command(BaseCommand):
             raise CommandError(_("Le nombre de ménages ne peut pas être négatif."))
         report = seed_demo(households=households, seed=seed)
         self.stdout.write(report.summary())
+        # The command lives in outreach, the top layer, so it can add the partners and the
+        # campaigns on top of the housing and tenants data.
+        call_command("seed_partners", stdout=self.stdout)
+        outreach = seed_outreach_demo()
+        self.stdout.write(
+            _("Campagnes d'appels : %(campaigns)s créée(s), %(tasks)s appel(s) mis en file.")
+            % outreach
+        )

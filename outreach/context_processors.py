@@ -1,0 +1,13 @@
+from housing.scoping import landlord_ids_with_role
+from outreach.services.campaigns import CALLERS, CAMPAIGN_MANAGERS
+
+
+def outreach_nav(request):
+    """Which call-campaign links the navigation shows (from the memberships already read)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"outreach_can_call": False, "outreach_can_manage": False}
+    return {
+        "outreach_can_call": bool(landlord_ids_with_role(user, CALLERS)),
+        "outreach_can_manage": bool(landlord_ids_with_role(user, CAMPAIGN_MANAGERS)),
+    }

@@ -1,0 +1,24 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from outreach.models import CallTask, Campaign, Partner
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_adds_partners_and_campaigns_with_their_queues_once():
+    call_command("seed_demo", households=150, seed=3, stdout=StringIO())
+    campaigns = dict(Campaign.objects.values_list("name", "status"))
+    assert campaigns["Appels de courtoisie – locataires de 70 ans et plus"] == "active"
+    assert campaigns["Demandeurs de mutation prioritaires"] == "draft"
+    assert Partner.objects.filter(name__startswith="CCAS", landlord__isnull=True).count() == 2
+    seniors = Campaign.objects.get(name__startswith="Appels de courtoisie")
+    assert seniors.questions.count() == 6
+    assert CallTask.objects.filter(campaign=seniors).exists()
+    before = (Campaign.objects.count(), CallTask.objects.count(), Partner.objects.count())
+
+    call_command("seed_demo", households=150, seed=3, stdout=StringIO())
+
+    assert (Campaign.objects.count(), CallTask.objects.count(), Partner.objects.count()) == before
