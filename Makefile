@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format e2e bench install migrate demo messages clean
+.PHONY: run test lint format e2e bench install migrate demo messages check-messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ bench: install
 messages: install
 	$(BIN)/python manage.py makemessages -l en --no-location --no-obsolete --ignore=.venv --ignore=var --ignore=tests --ignore=bench
 	$(BIN)/python manage.py compilemessages -l en --ignore=.venv
+
+# Fails when a French string in the code is missing from the English catalogue.
+check-messages: install
+	bin/check-messages
 
 clean:
 	rm -rf var/celery var/e2e
