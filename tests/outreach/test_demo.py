@@ -3,7 +3,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from outreach.models import CallTask, Campaign, Partner
+from outreach.models import CallLog, CallTask, Campaign, Partner
 
 pytestmark = pytest.mark.django_db
 
@@ -17,8 +17,21 @@ def test_seed_demo_adds_partners_and_campaigns_with_their_queues_once():
     seniors = Campaign.objects.get(name__startswith="Appels de courtoisie")
     assert seniors.questions.count() == 6
     assert CallTask.objects.filter(campaign=seniors).exists()
-    before = (Campaign.objects.count(), CallTask.objects.count(), Partner.objects.count())
+    # A fortnight of past calls, so the supervisor's dashboard has figures to show.
+    assert seniors.logs.filter(outcome="reached_needs_help").exists()
+    assert seniors.logs.order_by().values("called_at__date").distinct().count() >= 2
+    before = (
+        Campaign.objects.count(),
+        CallTask.objects.count(),
+        Partner.objects.count(),
+        CallLog.objects.count(),
+    )
 
     call_command("seed_demo", households=150, seed=3, stdout=StringIO())
 
-    assert (Campaign.objects.count(), CallTask.objects.count(), Partner.objects.count()) == before
+    assert (
+        Campaign.objects.count(),
+        CallTask.objects.count(),
+        Partner.objects.count(),
+        CallLog.objects.count(),
+    ) == before

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import F
 
 from housing.models import Agency, Building, Dwelling, Estate, Landlord, Role, StaffMembership
-from outreach.models import Campaign, Partner
+from outreach.models import CallLog, Campaign, Partner, Referral
 from tenants.demo import DEMO_PASSWORD, SUPERUSER_EMAIL
 from tenants.models import Household, Lease, Person, VulnerabilityFlag
 
@@ -117,7 +117,7 @@ def demo_content() -> dict:
 
 def wipe() -> None:
     # seed_demo also adds the partners and the call campaigns (with their queues) on top.
-    for model in (Campaign, Partner):
+    for model in (Referral, CallLog, Campaign, Partner):
         model.objects.all().delete()
     for model in (VulnerabilityFlag, Lease, Person, Household, Dwelling, Building):
         model.objects.all().delete()
