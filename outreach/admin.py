@@ -442,3 +442,6 @@ class QueueBuildAdmin(ScopedModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+import outreach.admin_appointments  # noqa: E402, F401  (appointments with advisers)

@@ -1,4 +1,5 @@
 from housing.scoping import landlord_ids_with_role
+from outreach.services.appointments import APPOINTMENT_DESK
 from outreach.services.campaigns import CALLERS, CAMPAIGN_MANAGERS
 
 
@@ -6,8 +7,13 @@ def outreach_nav(request):
     """Which call-campaign links the navigation shows (from the memberships already read)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"outreach_can_call": False, "outreach_can_manage": False}
+        return {
+            "outreach_can_call": False,
+            "outreach_can_manage": False,
+            "outreach_can_meet": False,
+        }
     return {
         "outreach_can_call": bool(landlord_ids_with_role(user, CALLERS)),
         "outreach_can_manage": bool(landlord_ids_with_role(user, CAMPAIGN_MANAGERS)),
+        "outreach_can_meet": bool(landlord_ids_with_role(user, APPOINTMENT_DESK)),
     }

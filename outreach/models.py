@@ -655,3 +655,509 @@ class QueueBuild(TimeStampedModel):
 
     def __str__(self):
         return f"{self.campaign} – {self.get_status_display()}"
+
+
+# =============================================================================================
+# Appointments with advisers (issue 5): availability rules, slots, bookings, reminders and the
+# waiting list. Times are stored in UTC and shown in Europe/Paris.
+
+
+class AdviserKind(models.TextChoices):
+    """The two kinds of adviser a tenant can meet (the values are housing.Role values)."""
+
+    RECOVERY_OFFICER = "recovery_officer", _("chargé(e) de recouvrement")
+    SOCIAL_ADVISER = "social_adviser", _("conseiller(ère) en économie sociale et familiale")
+
+
+class AppointmentMode(models.TextChoices):
+    AGENCY = "agency", _("à l'agence")
+    PHONE = "phone", _("par téléphone")
+
+
+class AppointmentReason(models.TextChoices):
+    RENT_DIFFICULTY = "rent_difficulty", _("difficulté à payer le loyer")
+    BUDGET_ADVICE = "budget_advice", _("conseil sur le budget")
+    FILE_HELP = "file_help", _("aide pour un dossier")
+    OTHER = "other", _("autre")
+
+
+class AppointmentStatus(models.TextChoices):
+    BOOKED = "booked", _("réservé")
+    CANCELLED = "cancelled", _("annulé")
+    DONE = "done", _("honoré")
+    NO_SHOW = "no_show", _("absent(e)")
+
+
+class BookingSettings(TimeStampedModel):
+    """A landlord's booking rules; a landlord without a row gets the defaults."""
+
+    landlord = models.OneToOneField(
+        Landlord,
+        on_delete=models.CASCADE,
+        related_name="booking_settings",
+        verbose_name=_("bailleur"),
+    )
+    min_notice_hours = models.PositiveSmallIntegerField(_("délai minimum (heures)"), default=24)
+    buffer_minutes = models.PositiveSmallIntegerField(
+        _("battement entre deux rendez-vous (minutes)"), default=0
+    )
+    max_per_day = models.PositiveSmallIntegerField(
+        _("rendez-vous par jour et par conseiller, au plus"),
+        default=8,
+        validators=[MinValueValidator(1)],
+    )
+    cancel_cutoff_hours = models.PositiveSmallIntegerField(
+        _("annulation ou déplacement jusqu'à (heures avant)"), default=2
+    )
+    max_moves = models.PositiveSmallIntegerField(
+        _("déplacements par rendez-vous, au plus"), default=2
+    )
+    max_upcoming_per_household = models.PositiveSmallIntegerField(
+        _("rendez-vous à venir par ménage, au plus"), default=2, validators=[MinValueValidator(1)]
+    )
+    no_show_limit = models.PositiveSmallIntegerField(
+        _("absences avant réservation par le personnel seulement"),
+        default=2,
+        help_text=_("0 : jamais de limite."),
+    )
+    no_show_window_days = models.PositiveSmallIntegerField(
+        _("période de décompte des absences (jours)"), default=183
+    )
+    weeks_ahead = models.PositiveSmallIntegerField(
+        _("créneaux ouverts à l'avance (semaines)"),
+        default=8,
+        validators=[MinValueValidator(1), MaxValueValidator(26)],
+    )
+    reminder_hours = models.PositiveSmallIntegerField(_("rappel (heures avant)"), default=24)
+    offer_hours = models.PositiveSmallIntegerField(
+        _("durée d'une proposition de la liste d'attente (heures)"),
+        default=2,
+        validators=[MinValueValidator(1)],
+    )
+
+    objects = scoped_queryset("landlord").as_manager()
+
+    class Meta:
+        verbose_name = _("règles de prise de rendez-vous")
+        verbose_name_plural = _("règles de prise de rendez-vous")
+
+    def __str__(self):
+        return str(self.landlord)
+
+    @classmethod
+    def for_landlord(cls, landlord_id: int) -> "BookingSettings":
+        found = cls.objects.filter(landlord_id=landlord_id).first()
+        return found or cls(landlord_id=landlord_id)
+
+
+class AvailabilityRule(TimeStampedModel):
+    """Every week, on ``weekday``, an adviser receives at an agency between two times (Paris)."""
+
+    landlord = models.ForeignKey(
+        Landlord,
+        on_delete=models.CASCADE,
+        related_name="availability_rules",
+        verbose_name=_("bailleur"),
+    )
+    agency = models.ForeignKey(
+        "housing.Agency",
+        on_delete=models.CASCADE,
+        related_name="availability_rules",
+        verbose_name=_("agence"),
+    )
+    adviser = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="availability_rules",
+        verbose_name=_("conseiller"),
+    )
+    kind = models.CharField(_("type de conseiller"), max_length=20, choices=AdviserKind.choices)
+    weekday = models.PositiveSmallIntegerField(
+        _("jour"),
+        choices=[
+            (0, _("lundi")),
+            (1, _("mardi")),
+            (2, _("mercredi")),
+            (3, _("jeudi")),
+            (4, _("vendredi")),
+            (5, _("samedi")),
+            (6, _("dimanche")),
+        ],
+    )
+    start_time = models.TimeField(_("de"))
+    end_time = models.TimeField(_("à"))
+    slot_minutes = models.PositiveSmallIntegerField(
+        _("durée d'un créneau (minutes)"),
+        default=30,
+        validators=[MinValueValidator(10), MaxValueValidator(240)],
+    )
+    offers_agency = models.BooleanField(_("à l'agence"), default=True)
+    offers_phone = models.BooleanField(_("par téléphone"), default=True)
+    valid_from = models.DateField(_("à partir du"), null=True, blank=True)
+    valid_until = models.DateField(_("jusqu'au"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = scoped_queryset("landlord").as_manager()
+
+    class Meta:
+        verbose_name = _("disponibilité hebdomadaire")
+        verbose_name_plural = _("disponibilités hebdomadaires")
+        ordering = ["adviser", "weekday", "start_time"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_time__gt=F("start_time")), name="availability_rule_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(weekday__gte=0) & Q(weekday__lte=6), name="availability_rule_weekday"
+            ),
+            models.CheckConstraint(
+                condition=Q(slot_minutes__gte=10) & Q(slot_minutes__lte=240),
+                name="availability_rule_slot_length",
+            ),
+            models.CheckConstraint(
+                condition=Q(offers_agency=True) | Q(offers_phone=True),
+                name="availability_rule_has_a_mode",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=AdviserKind.values), name="availability_rule_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.adviser} – {self.get_weekday_display()} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+
+class AvailabilityExceptionKind(models.TextChoices):
+    LEAVE = "leave", _("congé")
+    TRAINING = "training", _("formation")
+    EXTRA = "extra", _("heures supplémentaires")
+
+
+class AvailabilityException(TimeStampedModel):
+    """A period closed to bookings (leave, training) or one-off extra hours at an agency."""
+
+    Kind = AvailabilityExceptionKind
+
+    landlord = models.ForeignKey(
+        Landlord,
+        on_delete=models.CASCADE,
+        related_name="availability_exceptions",
+        verbose_name=_("bailleur"),
+    )
+    adviser = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="availability_exceptions",
+        verbose_name=_("conseiller"),
+    )
+    kind = models.CharField(_("type"), max_length=10, choices=AvailabilityExceptionKind.choices)
+    starts_at = models.DateTimeField(_("début"))
+    ends_at = models.DateTimeField(_("fin"))
+    # Extra hours only: where, as which adviser, how long a slot, which modes.
+    agency = models.ForeignKey(
+        "housing.Agency",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="availability_exceptions",
+        verbose_name=_("agence"),
+    )
+    adviser_kind = models.CharField(
+        _("type de conseiller"), max_length=20, choices=AdviserKind.choices, blank=True
+    )
+    slot_minutes = models.PositiveSmallIntegerField(
+        _("durée d'un créneau (minutes)"),
+        default=30,
+        validators=[MinValueValidator(10), MaxValueValidator(240)],
+    )
+    offers_agency = models.BooleanField(_("à l'agence"), default=True)
+    offers_phone = models.BooleanField(_("par téléphone"), default=True)
+    note = models.CharField(_("remarque"), max_length=255, blank=True)
+
+    objects = scoped_queryset("landlord").as_manager()
+
+    class Meta:
+        verbose_name = _("exception aux disponibilités")
+        verbose_name_plural = _("exceptions aux disponibilités")
+        ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="availability_exception_ends_after"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=AvailabilityExceptionKind.values),
+                name="availability_exception_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="extra")
+                | (Q(agency__isnull=False) & Q(adviser_kind__in=AdviserKind.values)),
+                name="availability_exception_extra_has_agency_and_kind",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.adviser} – {self.get_kind_display()}"
+
+
+class SlotQuerySet(ScopedQuerySet):
+    landlord_path = "landlord"
+
+    def annotate_booking(self):
+        """``booked``: an active booking holds the slot; ``used``: any booking ever did."""
+        bookings = Appointment.objects.filter(slot=models.OuterRef("pk"))
+        offers = WaitingListEntry.objects.filter(offered_slot=models.OuterRef("pk"))
+        return self.annotate(
+            booked=models.Exists(bookings.filter(status=AppointmentStatus.BOOKED)),
+            used=models.Exists(bookings) | models.Exists(offers),
+        )
+
+    def free(self):
+        """Open slots with no active booking."""
+        return self.filter(is_open=True).exclude(
+            models.Exists(
+                Appointment.objects.filter(
+                    slot=models.OuterRef("pk"), status=AppointmentStatus.BOOKED
+                )
+            )
+        )
+
+
+class Slot(models.Model):
+    """A bookable time of one adviser, generated from the rules; never changed once booked."""
+
+    landlord = models.ForeignKey(
+        Landlord, on_delete=models.CASCADE, related_name="slots", verbose_name=_("bailleur")
+    )
+    agency = models.ForeignKey(
+        "housing.Agency", on_delete=models.CASCADE, related_name="slots", verbose_name=_("agence")
+    )
+    adviser = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="slots",
+        verbose_name=_("conseiller"),
+    )
+    kind = models.CharField(_("type de conseiller"), max_length=20, choices=AdviserKind.choices)
+    start = models.DateTimeField(_("début"))
+    end = models.DateTimeField(_("fin"))
+    offers_agency = models.BooleanField(_("à l'agence"), default=True)
+    offers_phone = models.BooleanField(_("par téléphone"), default=True)
+    is_open = models.BooleanField(
+        _("ouvert"), default=True, help_text=_("Fermé quand les disponibilités ont changé.")
+    )
+
+    objects = SlotQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("créneau")
+        verbose_name_plural = _("créneaux")
+        ordering = ["start", "adviser"]
+        constraints = [
+            models.UniqueConstraint(fields=["adviser", "start"], name="slot_unique_adviser_start"),
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="slot_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(offers_agency=True) | Q(offers_phone=True), name="slot_has_a_mode"
+            ),
+        ]
+        indexes = [models.Index(fields=["landlord", "kind", "start"], name="slot_search_idx")]
+
+    def __str__(self):
+        return f"{self.adviser} – {self.start:%Y-%m-%d %H:%M} UTC"
+
+    def offers(self, mode: str) -> bool:
+        return self.offers_agency if mode == AppointmentMode.AGENCY else self.offers_phone
+
+
+class Appointment(TimeStampedModel):
+    Status = AppointmentStatus
+    Mode = AppointmentMode
+    Reason = AppointmentReason
+
+    landlord = models.ForeignKey(
+        Landlord, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("bailleur")
+    )
+    slot = models.ForeignKey(
+        Slot, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("créneau")
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("ménage")
+    )
+    reason = models.CharField(_("motif"), max_length=20, choices=AppointmentReason.choices)
+    details = models.CharField(_("précisions"), max_length=500, blank=True)
+    mode = models.CharField(_("mode"), max_length=10, choices=AppointmentMode.choices)
+    phone = PhoneNumberField(_("numéro à appeler"), blank=True)
+    status = models.CharField(
+        _("état"),
+        max_length=10,
+        choices=AppointmentStatus.choices,
+        default=AppointmentStatus.BOOKED,
+    )
+    moves = models.PositiveSmallIntegerField(_("déplacements"), default=0)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("réservé par"),
+    )
+    booked_by_staff = models.BooleanField(_("réservé par le personnel"), default=False)
+    cancelled_at = models.DateTimeField(_("annulé le"), null=True, blank=True)
+    outcome_note = models.TextField(_("note du conseiller"), blank=True)
+    outcome_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("noté par"),
+    )
+    waiting_entry = models.ForeignKey(
+        "WaitingListEntry",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("venu de la liste d'attente"),
+    )
+
+    objects = scoped_queryset("landlord", "household__people__user").as_manager()
+
+    class Meta:
+        verbose_name = _("rendez-vous")
+        verbose_name_plural = _("rendez-vous")
+        ordering = ["slot__start"]
+        constraints = [
+            # No double booking, ever: one active booking per slot.
+            models.UniqueConstraint(
+                fields=["slot"],
+                condition=Q(status="booked"),
+                name="appointment_one_active_per_slot",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=AppointmentStatus.values), name="appointment_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(mode__in=AppointmentMode.values), name="appointment_mode_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(reason__in=AppointmentReason.values), name="appointment_reason_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(mode="phone") | ~Q(phone=""), name="appointment_phone_has_number"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["household", "status"], name="appointment_household_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.household} – {self.slot}"
+
+
+class Reminder(TimeStampedModel):
+    """The reminder e-mail of one appointment: a row staff can see, so a failure is never silent."""
+
+    appointment = models.OneToOneField(
+        Appointment,
+        on_delete=models.CASCADE,
+        related_name="reminder",
+        verbose_name=_("rendez-vous"),
+    )
+    due_at = models.DateTimeField(_("à envoyer le"))
+    claimed_at = models.DateTimeField(_("pris en charge le"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    last_error = models.TextField(_("dernière erreur"), blank=True)
+
+    objects = scoped_queryset("appointment__landlord").as_manager()
+
+    class Meta:
+        verbose_name = _("rappel")
+        verbose_name_plural = _("rappels")
+        ordering = ["due_at"]
+        indexes = [models.Index(fields=["sent_at", "due_at"], name="reminder_due_idx")]
+
+    def __str__(self):
+        return f"{self.appointment} – {self.due_at:%Y-%m-%d %H:%M} UTC"
+
+
+class WaitingStatus(models.TextChoices):
+    WAITING = "waiting", _("en attente")
+    OFFERED = "offered", _("créneau proposé")
+    BOOKED = "booked", _("rendez-vous pris")
+    EXPIRED = "expired", _("proposition expirée")
+    CANCELLED = "cancelled", _("retiré(e)")
+
+
+class WaitingListEntry(TimeStampedModel):
+    """A household waiting for a slot of an adviser type and mode between two dates."""
+
+    Status = WaitingStatus
+
+    landlord = models.ForeignKey(
+        Landlord,
+        on_delete=models.CASCADE,
+        related_name="waiting_entries",
+        verbose_name=_("bailleur"),
+    )
+    household = models.ForeignKey(
+        Household,
+        on_delete=models.CASCADE,
+        related_name="waiting_entries",
+        verbose_name=_("ménage"),
+    )
+    kind = models.CharField(_("type de conseiller"), max_length=20, choices=AdviserKind.choices)
+    reason = models.CharField(_("motif"), max_length=20, choices=AppointmentReason.choices)
+    mode = models.CharField(_("mode"), max_length=10, choices=AppointmentMode.choices)
+    phone = PhoneNumberField(_("numéro à appeler"), blank=True)
+    earliest = models.DateField(_("à partir du"))
+    latest = models.DateField(_("jusqu'au"))
+    status = models.CharField(
+        _("état"), max_length=10, choices=WaitingStatus.choices, default=WaitingStatus.WAITING
+    )
+    offered_slot = models.ForeignKey(
+        Slot,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="waiting_offers",
+        verbose_name=_("créneau proposé"),
+    )
+    offer_expires_at = models.DateTimeField(
+        _("proposition valable jusqu'au"), null=True, blank=True
+    )
+
+    objects = scoped_queryset("landlord", "household__people__user").as_manager()
+
+    class Meta:
+        verbose_name = _("inscription sur la liste d'attente")
+        verbose_name_plural = _("liste d'attente")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latest__gte=F("earliest")), name="waiting_entry_range_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=WaitingStatus.values), name="waiting_entry_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="offered")
+                | (Q(offered_slot__isnull=False) & Q(offer_expires_at__isnull=False)),
+                name="waiting_entry_offer_has_slot_and_expiry",
+            ),
+            # One slot is offered to one household at a time.
+            models.UniqueConstraint(
+                fields=["offered_slot"],
+                condition=Q(status="offered"),
+                name="waiting_entry_one_offer_per_slot",
+            ),
+            models.UniqueConstraint(
+                fields=["household", "kind"],
+                condition=Q(status__in=["waiting", "offered"]),
+                name="waiting_entry_one_per_household_and_kind",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.household} – {self.get_kind_display()}"

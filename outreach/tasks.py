@@ -47,3 +47,60 @@ def release_expired_calls() -> int:
 @shared_task(name="outreach.callbacks_due")
 def callbacks_due() -> int:
     return call_tasks_callbacks_due()
+
+
+# ---------------------------------------------------------------------------------------------
+# Appointments with advisers (issue 5): every task takes ids and is safe to run twice.
+
+
+@shared_task(name="outreach.generate_appointment_slots")
+def generate_appointment_slots(landlord_id: int | None = None) -> int:
+    """Beat (daily) and after a change of rules: slots weeks ahead, booked ones untouched."""
+    from housing.models import Landlord
+    from outreach.services.appointments import slots_generate
+
+    ids = [landlord_id] if landlord_id else Landlord.objects.values_list("pk", flat=True)
+    return sum(slots_generate(landlord_id=pk)["created"] for pk in ids)
+
+
+@shared_task(name="outreach.send_appointment_email")
+def send_appointment_email(appointment_id: int, kind: str) -> bool:
+    from outreach.emails import send_appointment_email as send
+
+    return send(appointment_id=appointment_id, kind=kind)
+
+
+@shared_task(name="outreach.send_reminder")
+def send_reminder(reminder_id: int) -> bool:
+    from outreach.services.appointments import reminder_send
+
+    return reminder_send(reminder_id=reminder_id)
+
+
+@shared_task(name="outreach.send_due_reminders")
+def send_due_reminders() -> int:
+    """Beat: every reminder due and not sent; each is claimed before it is sent, so never twice."""
+    from outreach.services.appointments import reminder_send, reminders_due
+
+    return sum(reminder_send(reminder_id=pk) for pk in reminders_due())
+
+
+@shared_task(name="outreach.offer_freed_slot")
+def offer_freed_slot(slot_id: int) -> int | None:
+    from outreach.services.appointments import waiting_list_offer_slot
+
+    return waiting_list_offer_slot(slot_id=slot_id)
+
+
+@shared_task(name="outreach.send_waiting_offer_email")
+def send_waiting_offer_email(entry_id: int) -> bool:
+    from outreach.emails import send_waiting_offer_email as send
+
+    return send(entry_id=entry_id)
+
+
+@shared_task(name="outreach.expire_waiting_offers")
+def expire_waiting_offers() -> int:
+    from outreach.services.appointments import waiting_offers_expire
+
+    return waiting_offers_expire()

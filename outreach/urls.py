@@ -1,7 +1,9 @@
-from outreach.views import caller, campaigns, followups
+from outreach.views import appointments, caller, campaigns, followups
 
 app_name = "outreach"
 
 # Each page module declares its own routes (campaigns and dashboard, the caller's screen,
 # partners / referrals / solidarity register).
-urlpatterns = campaigns.urlpatterns + caller.urlpatterns + followups.urlpatterns
+urlpatterns = (
+    campaigns.urlpatterns + caller.urlpatterns + followups.urlpatterns + appointments.urlpatterns
+)

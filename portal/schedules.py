@@ -21,6 +21,21 @@ PERIODIC_TASKS: list[dict] = [
         "every_seconds": 60,
     },
     {
+        "name": "Générer les créneaux de rendez-vous des conseillers",
+        "task": "outreach.generate_appointment_slots",
+        "crontab": {"minute": "15", "hour": "2"},
+    },
+    {
+        "name": "Envoyer les rappels de rendez-vous",
+        "task": "outreach.send_due_reminders",
+        "every_seconds": 5 * 60,
+    },
+    {
+        "name": "Faire expirer les propositions de la liste d'attente",
+        "task": "outreach.expire_waiting_offers",
+        "every_seconds": 5 * 60,
+    },
+    {
         "name": "Purge des sessions expirées",
         "task": "portal.clear_expired_sessions",
         "crontab": {"minute": "30", "hour": "3"},

@@ -157,6 +157,8 @@ WHITENOISE_AUTOREFRESH = not PRODUCTION
 # E-mail: console by default, SMTP (or anything) through EMAIL_URL.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# Absolute links in e-mails (signed links to cancel or move an appointment…).
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Portail des Villeneuves <ne-pas-repondre@villeneuves.example>"
 )

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from outreach.views.appointments import tenant_urlpatterns as appointment_urlpatterns
 from portal import views
 from tenants.urls import tenant_urlpatterns
 
@@ -15,6 +16,7 @@ urlpatterns = [
     path("personnel/", include("housing.urls")),
     path("personnel/", include("tenants.urls")),
     path("personnel/", include("outreach.urls")),
+    path("espace/rendez-vous/", include((appointment_urlpatterns, "appointments"))),
     path("espace/", include(tenant_urlpatterns)),
     path("admin/", admin.site.urls),
 ]

@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from outreach.demo import seed_outreach_demo
+from outreach.demo_appointments import seed_appointments_demo
 from tenants.demo import DEFAULT_HOUSEHOLDS, DEFAULT_SEED, seed_demo
 
 
@@ -37,6 +38,7 @@ class Command(BaseCommand):
         # campaigns on top of the housing and tenants data.
         call_command("seed_partners", stdout=self.stdout)
         outreach = seed_outreach_demo()
+        seed_appointments_demo()
         self.stdout.write(
             _("Campagnes d'appels : %(campaigns)s créée(s), %(tasks)s appel(s) mis en file.")
             % outreach
