@@ -36,6 +36,11 @@ PERIODIC_TASKS: list[dict] = [
         "every_seconds": 5 * 60,
     },
     {
+        "name": "Signaler aux responsables les demandes techniques sans nouvelles",
+        "task": "tenants.notify_stale_requests",
+        "crontab": {"minute": "0", "hour": "8", "day_of_week": "1-5"},
+    },
+    {
         "name": "Purge des sessions expirées",
         "task": "portal.clear_expired_sessions",
         "crontab": {"minute": "30", "hour": "3"},

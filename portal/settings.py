@@ -92,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "housing.context_processors.landlords",
+                "tenants.context_processors.tenant_requests_nav",
                 "outreach.context_processors.outreach_nav",
             ],
         },

@@ -2,7 +2,18 @@ from django.contrib import admin
 from django.db.models import Count
 
 from housing.admin_scoping import ScopedModelAdmin, ScopedTabularInline
-from tenants.models import Household, Lease, Person, VulnerabilityFlag
+from tenants.models import (
+    ActivationCode,
+    ContactRequest,
+    Household,
+    Lease,
+    Person,
+    RequestEvent,
+    RequestPhoto,
+    TechnicalRequest,
+    TenantInvitation,
+    VulnerabilityFlag,
+)
 
 
 class PersonInline(ScopedTabularInline):
@@ -69,3 +80,74 @@ class VulnerabilityFlagAdmin(ScopedModelAdmin):
     list_select_related = ["household"]
     search_fields = ["household__reference", "household__name"]
     raw_id_fields = ["household"]
+
+
+class RequestEventInline(ScopedTabularInline):
+    model = RequestEvent
+    fields = ["created_at", "kind", "is_internal", "author", "to_status", "body", "notified_at"]
+    readonly_fields = ["created_at", "author", "notified_at"]
+    raw_id_fields = ["author"]
+
+
+class RequestPhotoInline(ScopedTabularInline):
+    model = RequestPhoto
+    fields = ["created_at", "content_type", "size", "uploaded_by"]
+    readonly_fields = fields
+    can_delete = True
+
+    def has_add_permission(self, request, obj=None):
+        # Photos come in through the pages, where their content is checked and re-encoded.
+        return False
+
+
+@admin.register(TechnicalRequest)
+class TechnicalRequestAdmin(ScopedModelAdmin):
+    list_display = [
+        "reference",
+        "household",
+        "category",
+        "status",
+        "priority",
+        "channel",
+        "due_at",
+        "assignee",
+    ]
+    list_filter = ["status", "category", "priority", "channel", "landlord"]
+    list_select_related = ["household", "assignee"]
+    search_fields = ["reference", "household__reference", "household__name", "description"]
+    raw_id_fields = ["household", "dwelling", "assignee", "created_by"]
+    readonly_fields = ["reference", "created_at", "updated_at", "last_update_at"]
+    date_hierarchy = "created_at"
+    inlines = [RequestEventInline, RequestPhotoInline]
+
+
+@admin.register(ContactRequest)
+class ContactRequestAdmin(ScopedModelAdmin):
+    list_display = ["household", "kind", "created_at", "handled_at", "handled_by"]
+    list_filter = ["kind", "landlord", "handled_at"]
+    list_select_related = ["household", "handled_by"]
+    search_fields = ["household__reference", "household__name", "reason"]
+    raw_id_fields = ["household", "created_by", "handled_by"]
+
+
+@admin.register(TenantInvitation)
+class TenantInvitationAdmin(ScopedModelAdmin):
+    list_display = ["person", "email", "created_at", "expires_at", "used_at"]
+    list_select_related = ["person"]
+    search_fields = ["email", "person__last_name", "person__household__reference"]
+    raw_id_fields = ["person", "invited_by"]
+    readonly_fields = ["used_at"]
+
+
+@admin.register(ActivationCode)
+class ActivationCodeAdmin(ScopedModelAdmin):
+    list_display = ["person", "created_at", "expires_at", "used_at"]
+    list_select_related = ["person"]
+    search_fields = ["person__last_name", "person__household__reference"]
+    raw_id_fields = ["person", "created_by"]
+    # The code itself is shown once, to print, from the household page: never here.
+    exclude = ["code_hash"]
+    readonly_fields = ["used_at"]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,4 +1,5 @@
 import datetime
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -297,6 +298,448 @@ class VulnerabilityFlag(TimeStampedModel):
                 name="flag_ends_after_start",
             ),
             models.CheckConstraint(condition=Q(kind__in=FlagKind.values), name="flag_kind_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} – {self.household}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Tenant accounts
+
+
+class TenantInvitation(TimeStampedModel):
+    """A staff invitation for one household member to set a password (single use, expiring)."""
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("personne")
+    )
+    email = models.EmailField(_("e-mail"))
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invité par"),
+    )
+    expires_at = models.DateTimeField(_("expire le"))
+    used_at = models.DateTimeField(_("utilisée le"), null=True, blank=True)
+
+    objects = scoped_queryset("person__household__landlord").as_manager()
+
+    class Meta:
+        verbose_name = _("invitation d'un locataire")
+        verbose_name_plural = _("invitations de locataires")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.person} <{self.email}>"
+
+
+class ActivationCode(TimeStampedModel):
+    """A code printed on a rent notice: with the household reference it opens an account."""
+
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.CASCADE,
+        related_name="activation_codes",
+        verbose_name=_("personne"),
+    )
+    code_hash = models.CharField(_("empreinte du code"), max_length=128)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("créé par"),
+    )
+    expires_at = models.DateTimeField(_("expire le"))
+    used_at = models.DateTimeField(_("utilisé le"), null=True, blank=True)
+
+    objects = scoped_queryset("person__household__landlord").as_manager()
+
+    class Meta:
+        verbose_name = _("code d'activation")
+        verbose_name_plural = _("codes d'activation")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(used_at__isnull=True),
+                name="activation_code_one_unused_per_person",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.person)
+
+
+# ---------------------------------------------------------------------------------------------
+# Technical requests
+
+
+class RequestStatus(models.TextChoices):
+    NEW = "new", _("nouvelle")
+    ACKNOWLEDGED = "acknowledged", _("prise en compte")
+    VISIT_SCHEDULED = "visit_scheduled", _("visite programmée")
+    IN_PROGRESS = "in_progress", _("travaux en cours")
+    DONE = "done", _("terminée")
+    REJECTED = "rejected", _("refusée")
+
+
+OPEN_STATUSES = [
+    RequestStatus.NEW,
+    RequestStatus.ACKNOWLEDGED,
+    RequestStatus.VISIT_SCHEDULED,
+    RequestStatus.IN_PROGRESS,
+]
+
+# Every allowed status change, in one place (reopening a done request goes back to acknowledged).
+REQUEST_TRANSITIONS: dict[str, set[str]] = {
+    RequestStatus.NEW: {
+        RequestStatus.ACKNOWLEDGED,
+        RequestStatus.VISIT_SCHEDULED,
+        RequestStatus.IN_PROGRESS,
+        RequestStatus.DONE,
+        RequestStatus.REJECTED,
+    },
+    RequestStatus.ACKNOWLEDGED: {
+        RequestStatus.VISIT_SCHEDULED,
+        RequestStatus.IN_PROGRESS,
+        RequestStatus.DONE,
+        RequestStatus.REJECTED,
+    },
+    RequestStatus.VISIT_SCHEDULED: {
+        RequestStatus.ACKNOWLEDGED,
+        RequestStatus.IN_PROGRESS,
+        RequestStatus.DONE,
+        RequestStatus.REJECTED,
+    },
+    RequestStatus.IN_PROGRESS: {RequestStatus.VISIT_SCHEDULED, RequestStatus.DONE},
+    RequestStatus.DONE: {RequestStatus.ACKNOWLEDGED},
+    RequestStatus.REJECTED: set(),
+}
+
+
+class RequestCategory(models.TextChoices):
+    PLUMBING = "plumbing", _("plomberie")
+    HEATING = "heating", _("chauffage")
+    ELECTRICITY = "electricity", _("électricité")
+    LIFT = "lift", _("ascenseur")
+    COMMON_AREAS = "common_areas", _("parties communes")
+    DOORS_LOCKS = "doors_locks", _("portes et serrures")
+    PESTS = "pests", _("nuisibles")
+    DAMP = "damp", _("humidité")
+    OTHER = "other", _("autre")
+
+
+class RequestLocation(models.TextChoices):
+    DWELLING = "dwelling", _("dans le logement")
+    COMMON_AREA = "common_area", _("dans les parties communes")
+
+
+class RequestChannel(models.TextChoices):
+    PHONE = "phone", _("téléphone")
+    WEBSITE = "website", _("site internet")
+    EXTRANET = "extranet", _("espace locataire")
+    EMAIL = "email", _("e-mail")
+    ON_SITE = "on_site", _("sur place")
+    CALL_CAMPAIGN = "call_campaign", _("campagne d'appels")
+
+
+class RequestPriority(models.TextChoices):
+    URGENT = "urgent", _("urgente")
+    HIGH = "high", _("haute")
+    NORMAL = "normal", _("normale")
+
+
+class TechnicalRequestQuerySet(ScopedQuerySet):
+    landlord_path = "landlord"
+    tenant_path = "household__people__user"
+
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+
+class TechnicalRequest(TimeStampedModel):
+    Status = RequestStatus
+    Category = RequestCategory
+    Location = RequestLocation
+    Channel = RequestChannel
+    Priority = RequestPriority
+
+    # The household's landlord, kept on the row so that scoping needs no join.
+    landlord = models.ForeignKey(
+        Landlord,
+        on_delete=models.PROTECT,
+        related_name="technical_requests",
+        verbose_name=_("bailleur"),
+    )
+    household = models.ForeignKey(
+        Household,
+        on_delete=models.PROTECT,
+        related_name="technical_requests",
+        verbose_name=_("ménage"),
+    )
+    dwelling = models.ForeignKey(
+        Dwelling,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="technical_requests",
+        verbose_name=_("logement"),
+    )
+    reference = models.CharField(_("référence"), max_length=30, unique=True, null=True)
+    category = models.CharField(_("catégorie"), max_length=20, choices=RequestCategory.choices)
+    location = models.CharField(
+        _("où"), max_length=20, choices=RequestLocation.choices, default=RequestLocation.DWELLING
+    )
+    description = models.TextField(_("description"))
+    preferred_times = models.CharField(
+        _("disponibilités pour une visite"), max_length=255, blank=True
+    )
+    channel = models.CharField(_("canal"), max_length=20, choices=RequestChannel.choices)
+    priority = models.CharField(
+        _("priorité"),
+        max_length=10,
+        choices=RequestPriority.choices,
+        default=RequestPriority.NORMAL,
+    )
+    due_at = models.DateTimeField(_("à traiter avant le"))
+    status = models.CharField(
+        _("état"), max_length=20, choices=RequestStatus.choices, default=RequestStatus.NEW
+    )
+    rejection_reason = models.TextField(_("motif du refus"), blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_requests",
+        verbose_name=_("technicien(ne)"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("saisie par"),
+    )
+    last_update_at = models.DateTimeField(_("dernière nouvelle le"), default=timezone.now)
+    closed_at = models.DateTimeField(_("terminée le"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmée par le locataire le"), null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(_("note"), null=True, blank=True)
+    rating_comment = models.TextField(_("commentaire"), blank=True)
+
+    objects = TechnicalRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("demande technique")
+        verbose_name_plural = _("demandes techniques")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=RequestStatus.values), name="request_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(category__in=RequestCategory.values), name="request_category_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=RequestChannel.values), name="request_channel_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(priority__in=RequestPriority.values), name="request_priority_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(location__in=RequestLocation.values), name="request_location_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=RequestStatus.REJECTED) | ~Q(rejection_reason=""),
+                name="request_rejected_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="request_rating_1_to_5",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["landlord", "status", "due_at"], name="request_triage_idx"),
+            models.Index(fields=["household", "category", "created_at"], name="request_dup_idx"),
+        ]
+
+    def __str__(self):
+        return self.reference or f"#{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.due_at < timezone.now()
+
+    def can_become(self, status: str) -> bool:
+        return status in REQUEST_TRANSITIONS[self.status]
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("demande enregistrée")
+    STATUS = "status", _("changement d'état")
+    MESSAGE = "message", _("message")
+    NOTE = "note", _("note interne")
+    ASSIGNED = "assigned", _("attribution")
+    PHOTO = "photo", _("photo ajoutée")
+    CONFIRMED = "confirmed", _("travaux confirmés")
+    REOPENED = "reopened", _("demande rouverte")
+
+
+class RequestEvent(models.Model):
+    """One line of a request's timeline; internal ones (notes, assignments) never reach tenants."""
+
+    Kind = EventKind
+
+    request = models.ForeignKey(
+        TechnicalRequest,
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name=_("demande"),
+    )
+    kind = models.CharField(_("type"), max_length=20, choices=EventKind.choices)
+    is_internal = models.BooleanField(_("interne"), default=False)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("auteur"),
+    )
+    from_status = models.CharField(
+        _("état précédent"), max_length=20, choices=RequestStatus.choices, blank=True
+    )
+    to_status = models.CharField(
+        _("nouvel état"), max_length=20, choices=RequestStatus.choices, blank=True
+    )
+    body = models.TextField(_("texte"), blank=True)
+    created_at = models.DateTimeField(_("le"), default=timezone.now)
+    # Set by the e-mail task: an event is announced to the tenant at most once.
+    notified_at = models.DateTimeField(_("locataire prévenu le"), null=True, blank=True)
+
+    objects = scoped_queryset("request__landlord", "request__household__people__user").as_manager()
+
+    class Meta:
+        verbose_name = _("événement d'une demande")
+        verbose_name_plural = _("événements des demandes")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=EventKind.values), name="event_kind_valid"),
+            models.CheckConstraint(
+                condition=~Q(kind=EventKind.NOTE) | Q(is_internal=True),
+                name="event_note_is_internal",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=EventKind.STATUS) | ~Q(to_status=""),
+                name="event_status_has_target",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.request} – {self.get_kind_display()}"
+
+
+def request_photo_path(instance, filename: str) -> str:
+    # A random name: nothing of the tenant's file name is kept.
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
+    return f"demandes/{instance.request.landlord_id}/{uuid.uuid4().hex}.{extension}"
+
+
+class RequestPhoto(models.Model):
+    """A photo of a request, re-encoded without metadata; served only through a scoped view."""
+
+    request = models.ForeignKey(
+        TechnicalRequest,
+        on_delete=models.CASCADE,
+        related_name="photos",
+        verbose_name=_("demande"),
+    )
+    image = models.FileField(_("photo"), upload_to=request_photo_path, max_length=200)
+    content_type = models.CharField(_("type"), max_length=30)
+    size = models.PositiveIntegerField(_("taille (octets)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("envoyée par"),
+    )
+    created_at = models.DateTimeField(_("le"), default=timezone.now)
+
+    objects = scoped_queryset("request__landlord", "request__household__people__user").as_manager()
+
+    class Meta:
+        verbose_name = _("photo d'une demande")
+        verbose_name_plural = _("photos des demandes")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.request} – {self.pk}"
+
+
+class ContactRequestKind(models.TextChoices):
+    CALLBACK = "callback", _("demande de rappel")
+    CORRECTION = "correction", _("demande de correction des données")
+
+
+class ContactRequest(TimeStampedModel):
+    """A tenant asks to be called back, or asks staff to correct their data."""
+
+    Kind = ContactRequestKind
+
+    landlord = models.ForeignKey(
+        Landlord, on_delete=models.PROTECT, related_name="+", verbose_name=_("bailleur")
+    )
+    household = models.ForeignKey(
+        Household,
+        on_delete=models.CASCADE,
+        related_name="contact_requests",
+        verbose_name=_("ménage"),
+    )
+    kind = models.CharField(_("type"), max_length=20, choices=ContactRequestKind.choices)
+    reason = models.TextField(_("motif"))
+    preferred_times = models.CharField(_("moments préférés"), max_length=255, blank=True)
+    phone = PhoneNumberField(_("numéro à appeler"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("demandé par"),
+    )
+    handled_at = models.DateTimeField(_("traitée le"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("traitée par"),
+    )
+
+    objects = scoped_queryset("landlord", "household__people__user").as_manager()
+
+    class Meta:
+        verbose_name = _("demande de contact")
+        verbose_name_plural = _("demandes de contact")
+        ordering = ["handled_at", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ContactRequestKind.values), name="contact_request_kind_valid"
+            ),
         ]
 
     def __str__(self):

@@ -1,5 +1,7 @@
 """Reads of households shared by several views."""
 
+import datetime
+
 from django.db.models import Exists, Min, OuterRef, Prefetch
 
 from tenants.models import Household, Lease, VulnerabilityFlag
@@ -63,3 +65,225 @@ def tenant_household(user):
         )
         .first()
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Technical requests
+
+
+def request_triage_list(
+    user,
+    *,
+    landlord_ids,
+    status: str = "",
+    category: str = "",
+    building: int | None = None,
+    channel: str = "",
+    older_than_days: int | None = None,
+    assignee: int | None = None,
+    stale_only: bool = False,
+    now=None,
+):
+    """Requests of the user's landlords, overdue first, then by due date, in constant queries."""
+    from django.db.models import BooleanField, Case, Q, When
+    from django.utils import timezone
+
+    from tenants.models import OPEN_STATUSES, TechnicalRequest
+    from tenants.services.requests import STALE_WORKING_DAYS, working_days_before
+
+    now = now or timezone.now()
+    stale_before = working_days_before(now, STALE_WORKING_DAYS)
+    queryset = (
+        TechnicalRequest.objects.visible_to(user)
+        .filter(landlord_id__in=landlord_ids)
+        .select_related("household", "dwelling__building", "assignee", "landlord")
+        .annotate(
+            overdue=Case(
+                When(Q(status__in=OPEN_STATUSES, due_at__lt=now), then=True),
+                default=False,
+                output_field=BooleanField(),
+            ),
+            stale=Case(
+                When(Q(status__in=OPEN_STATUSES, last_update_at__lt=stale_before), then=True),
+                default=False,
+                output_field=BooleanField(),
+            ),
+        )
+        .order_by("-overdue", "due_at", "pk")
+    )
+    if status == "open":
+        queryset = queryset.filter(status__in=OPEN_STATUSES)
+    elif status:
+        queryset = queryset.filter(status=status)
+    if category:
+        queryset = queryset.filter(category=category)
+    if building:
+        queryset = queryset.filter(dwelling__building_id=building)
+    if channel:
+        queryset = queryset.filter(channel=channel)
+    if older_than_days:
+        queryset = queryset.filter(created_at__lt=now - datetime.timedelta(days=older_than_days))
+    if assignee == 0:
+        queryset = queryset.filter(assignee__isnull=True)
+    elif assignee:
+        queryset = queryset.filter(assignee_id=assignee)
+    if stale_only:
+        queryset = queryset.filter(stale=True)
+    return queryset
+
+
+def stale_requests(*, landlord_ids=None, now=None):
+    """Open requests with no news for 10 working days (for supervisors and the beat job)."""
+    from django.utils import timezone
+
+    from tenants.models import TechnicalRequest
+    from tenants.services.requests import STALE_WORKING_DAYS, working_days_before
+
+    now = now or timezone.now()
+    queryset = TechnicalRequest.objects.open().filter(
+        last_update_at__lt=working_days_before(now, STALE_WORKING_DAYS)
+    )
+    if landlord_ids is not None:
+        queryset = queryset.filter(landlord_id__in=landlord_ids)
+    return queryset.select_related("household", "assignee").order_by("last_update_at")
+
+
+def tenant_requests(user, household):
+    from tenants.models import TechnicalRequest
+
+    return (
+        TechnicalRequest.objects.visible_to(user)
+        .filter(household=household)
+        .select_related("assignee")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def request_timeline(request, *, include_internal: bool):
+    from tenants.models import RequestEvent
+
+    events = RequestEvent.objects.filter(request=request).select_related("author")
+    if not include_internal:
+        events = events.filter(is_internal=False)
+    return events.order_by("created_at", "pk")
+
+
+def household_data_export(household) -> dict:
+    """What the landlord holds about a household, as shown to its tenants.
+
+    Internal data (vulnerability flags, call notes, internal request notes) is left out.
+    """
+    from tenants.models import ContactRequest, RequestEvent, TechnicalRequest
+
+    leases = Lease.objects.filter(household=household).select_related("dwelling__building")
+    requests = TechnicalRequest.objects.filter(household=household).order_by("created_at", "pk")
+    messages = RequestEvent.objects.filter(
+        request__household=household, is_internal=False
+    ).order_by("request_id", "created_at", "pk")
+    by_request: dict[int, list] = {}
+    for event in messages:
+        by_request.setdefault(event.request_id, []).append(
+            {
+                "date": event.created_at.isoformat(),
+                "type": event.get_kind_display(),
+                "état": event.get_to_status_display() if event.to_status else "",
+                "texte": event.body,
+            }
+        )
+    return {
+        "ménage": {
+            "référence": household.reference,
+            "nom": household.name,
+            "bailleur": household.landlord.name,
+            "téléphone fixe": str(household.phone or ""),
+            "téléphone portable": str(household.mobile_phone or ""),
+            "e-mail": household.email,
+            "langue préférée": household.preferred_language,
+            "moyen de contact préféré": household.get_contact_preference_display(),
+            "ne souhaite pas être appelé": household.do_not_call,
+        },
+        "personnes": [
+            {
+                "prénom": person.first_name,
+                "nom": person.last_name,
+                "date de naissance": person.birth_date.isoformat() if person.birth_date else None,
+                "rôle": person.get_role_display(),
+                "compte": person.user.email if person.user_id else None,
+            }
+            for person in household.people.select_related("user").order_by("pk")
+        ],
+        "baux": [
+            {
+                "logement": lease.dwelling.reference,
+                "adresse": f"{lease.dwelling.building.address}, "
+                f"{lease.dwelling.building.postal_code} {lease.dwelling.building.city}",
+                "typologie": lease.dwelling.typology,
+                "étage": lease.dwelling.floor,
+                "loyer": str(lease.dwelling.rent),
+                "charges": str(lease.dwelling.charges),
+                "début": lease.start_date.isoformat(),
+                "fin": lease.end_date.isoformat() if lease.end_date else None,
+            }
+            for lease in leases
+        ],
+        "demandes techniques": [
+            {
+                "référence": request.reference,
+                "date": request.created_at.isoformat(),
+                "catégorie": request.get_category_display(),
+                "description": request.description,
+                "état": request.get_status_display(),
+                "historique": by_request.get(request.pk, []),
+            }
+            for request in requests
+        ],
+        "demandes de contact": [
+            {
+                "date": contact.created_at.isoformat(),
+                "type": contact.get_kind_display(),
+                "motif": contact.reason,
+                "traitée": contact.handled_at is not None,
+            }
+            for contact in ContactRequest.objects.filter(household=household).order_by("pk")
+        ],
+    }
+
+
+def request_statistics(*, landlord_ids, since=None):
+    """Per category and per technician: volumes, overdue, average delay to close, satisfaction.
+
+    Two grouped queries whatever the number of requests.
+    """
+    from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
+    from django.utils import timezone
+
+    from tenants.models import OPEN_STATUSES, RequestStatus, TechnicalRequest
+
+    now = timezone.now()
+    queryset = TechnicalRequest.objects.filter(landlord_id__in=landlord_ids)
+    if since is not None:
+        queryset = queryset.filter(created_at__gte=since)
+    delay = ExpressionWrapper(F("closed_at") - F("created_at"), output_field=DurationField())
+    done = Q(status=RequestStatus.DONE)
+    measures = {
+        "total": Count("pk"),
+        "open": Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+        "overdue": Count("pk", filter=Q(status__in=OPEN_STATUSES, due_at__lt=now)),
+        "done_late": Count("pk", filter=done & Q(closed_at__gt=F("due_at"))),
+        "done": Count("pk", filter=done),
+        "average_delay": Avg(delay, filter=done),
+        "rated": Count("rating"),
+        "average_rating": Avg("rating"),
+    }
+    by_category = list(queryset.values("category").annotate(**measures).order_by("category"))
+    labels = dict(TechnicalRequest.Category.choices)
+    for row in by_category:
+        row["label"] = labels[row["category"]]
+    by_assignee = list(
+        queryset.values(
+            "assignee", "assignee__first_name", "assignee__last_name", "assignee__email"
+        )
+        .annotate(**measures)
+        .order_by("assignee__last_name", "assignee__first_name", "assignee")
+    )
+    return {"by_category": by_category, "by_assignee": by_assignee}

@@ -1,12 +1,13 @@
 from django.conf import settings
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404
 from django.views.generic import DetailView, ListView, TemplateView
 
 from housing.mixins import ScopedObjectMixin, StaffRequiredMixin
 from housing.models import Dwelling
 from tenants.models import VulnerabilityFlag
-from tenants.selectors import household_detail_queryset, household_list, tenant_household
+from tenants.selectors import household_detail_queryset, household_list, tenant_requests
+from tenants.services.accounts import can_manage_accounts
+from tenants.services.requests import can_handle_requests
+from tenants.space_views import TenantMixin
 
 
 class HouseholdListView(StaffRequiredMixin, ListView):
@@ -48,6 +49,13 @@ class HouseholdDetailView(StaffRequiredMixin, DetailView):
     def get_queryset(self):
         return household_detail_queryset(self.request.user)
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        landlord_id = self.object.landlord_id
+        context["can_manage_accounts"] = can_manage_accounts(self.request.user, landlord_id)
+        context["can_file_request"] = can_handle_requests(self.request.user, landlord_id)
+        return context
+
 
 class DwellingDetailView(StaffRequiredMixin, ScopedObjectMixin, DetailView):
     model = Dwelling
@@ -63,15 +71,12 @@ class DwellingDetailView(StaffRequiredMixin, ScopedObjectMixin, DetailView):
         )
 
 
-class TenantHomeView(LoginRequiredMixin, TemplateView):
-    """The tenant's own space (placeholder until the extranet issue lands)."""
+class TenantHomeView(TenantMixin, TemplateView):
+    """The tenant's home: dwelling and lease, household, contacts, open requests."""
 
     template_name = "tenants/tenant_home.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        household = tenant_household(self.request.user)
-        if household is None:
-            raise Http404
-        context["household"] = household
+        context["open_requests"] = tenant_requests(self.request.user, self.household).open()
         return context

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy
 from outreach.demo import seed_outreach_demo
 from outreach.demo_appointments import seed_appointments_demo
 from tenants.demo import DEFAULT_HOUSEHOLDS, DEFAULT_SEED, seed_demo
+from tenants.demo_requests import seed_tenant_requests_demo
 
 
 class Command(BaseCommand):
@@ -34,6 +35,7 @@ class Command(BaseCommand):
             raise CommandError(_("Le nombre de ménages ne peut pas être négatif."))
         report = seed_demo(households=households, seed=seed)
         self.stdout.write(report.summary())
+        seed_tenant_requests_demo()
         # The command lives in outreach, the top layer, so it can add the partners and the
         # campaigns on top of the housing and tenants data.
         call_command("seed_partners", stdout=self.stdout)

@@ -1,0 +1,13 @@
+from housing.scoping import landlord_ids_with_role
+from tenants.services.requests import REQUEST_HANDLERS, REQUEST_SUPERVISORS
+
+
+def tenant_requests_nav(request):
+    """Which technical-request links the staff navigation shows (memberships already read)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"requests_can_handle": False, "requests_can_supervise": False}
+    return {
+        "requests_can_handle": bool(landlord_ids_with_role(user, REQUEST_HANDLERS)),
+        "requests_can_supervise": bool(landlord_ids_with_role(user, REQUEST_SUPERVISORS)),
+    }

@@ -1,0 +1,132 @@
+"""E-mails to tenants, sent by Celery after the commit; each task is idempotent."""
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from tenants.models import RequestEvent, TechnicalRequest, TenantInvitation
+
+
+def portal_url(path: str) -> str:
+    base = settings.PORTAL_BASE_URL.rstrip("/")
+    return f"{base}{path}"
+
+
+def household_emails(household) -> list[str]:
+    """Addresses of the household's tenant accounts, or the household's own address."""
+    emails = sorted(
+        {
+            email
+            for email in household.people.filter(user__is_active=True).values_list(
+                "user__email", flat=True
+            )
+            if email
+        }
+    )
+    if not emails and household.email:
+        emails = [household.email]
+    return emails
+
+
+def _send(template: str, context: dict, recipients: list[str], language: str = "fr") -> None:
+    if not recipients:
+        return
+    with translation.override(language):
+        subject = render_to_string(f"tenants/emails/{template}_subject.txt", context).strip()
+        body = render_to_string(f"tenants/emails/{template}.txt", context)
+    send_mail(subject, body, None, recipients)
+
+
+@shared_task(name="tenants.send_tenant_invitation")
+def send_tenant_invitation(invitation_id: int) -> None:
+    from tenants.services.accounts import invitation_token
+
+    invitation = (
+        TenantInvitation.objects.select_related("person__household__landlord")
+        .filter(pk=invitation_id, used_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+    if invitation is None:
+        return
+    link = portal_url(reverse("tenant_invitation", kwargs={"token": invitation_token(invitation)}))
+    household = invitation.person.household
+    _send(
+        "invitation",
+        {"invitation": invitation, "link": link, "landlord": household.landlord},
+        [invitation.email],
+        household.preferred_language,
+    )
+
+
+@shared_task(name="tenants.send_request_confirmation")
+def send_request_confirmation(request_id: int) -> None:
+    request = (
+        TechnicalRequest.objects.select_related("household", "landlord")
+        .filter(pk=request_id)
+        .first()
+    )
+    if request is None:
+        return
+    # The creation event carries the "already e-mailed" mark: a retried task sends nothing.
+    claimed = RequestEvent.objects.filter(
+        request_id=request_id, kind=RequestEvent.Kind.CREATED, notified_at__isnull=True
+    ).update(notified_at=timezone.now())
+    if not claimed:
+        return
+    link = portal_url(reverse("tenant_request_detail", kwargs={"pk": request.pk}))
+    _send(
+        "request_created",
+        {"request": request, "link": link},
+        household_emails(request.household),
+        request.household.preferred_language,
+    )
+
+
+@shared_task(name="tenants.send_request_update")
+def send_request_update(event_id: int) -> None:
+    claimed = RequestEvent.objects.filter(
+        pk=event_id, is_internal=False, notified_at__isnull=True
+    ).update(notified_at=timezone.now())
+    if not claimed:
+        return
+    event = RequestEvent.objects.select_related("request__household", "request__landlord").get(
+        pk=event_id
+    )
+    request = event.request
+    link = portal_url(reverse("tenant_request_detail", kwargs={"pk": request.pk}))
+    _send(
+        "request_update",
+        {"request": request, "event": event, "link": link},
+        household_emails(request.household),
+        request.household.preferred_language,
+    )
+
+
+@shared_task(name="tenants.notify_stale_requests")
+def notify_stale_requests() -> int:
+    """Beat (working days, morning): tell each landlord's supervisors which requests went quiet."""
+    from housing.models import StaffMembership
+    from tenants.selectors import stale_requests
+    from tenants.services.requests import REQUEST_SUPERVISORS
+
+    by_landlord: dict[int, list] = {}
+    for request in stale_requests():
+        by_landlord.setdefault(request.landlord_id, []).append(request)
+    if not by_landlord:
+        return 0
+    recipients: dict[int, set[str]] = {}
+    for landlord_id, email in StaffMembership.objects.filter(
+        landlord_id__in=by_landlord, role__in=REQUEST_SUPERVISORS, user__is_active=True
+    ).values_list("landlord_id", "user__email"):
+        recipients.setdefault(landlord_id, set()).add(email)
+    link = portal_url(reverse("tenants:request_list") + "?stale=on&status=open")
+    for landlord_id, requests in by_landlord.items():
+        _send(
+            "stale_requests",
+            {"requests": requests, "link": link},
+            sorted(recipients.get(landlord_id, ())),
+        )
+    return sum(len(requests) for requests in by_landlord.values())
