@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 
 from outreach.calendar import in_call_window, next_window_start
 from outreach.models import (
+    Appointment,
+    AppointmentStatus,
     CallLog,
     CallTask,
     Campaign,
@@ -24,7 +26,7 @@ from outreach.models import (
     Referral,
     TaskStatus,
 )
-from tenants.models import Household, Lease, VulnerabilityFlag
+from tenants.models import Household, Lease, TechnicalRequest, VulnerabilityFlag
 
 # The card shows the most recent rows of each history; the total says how many more exist.
 HISTORY_LIMIT = 30
@@ -116,6 +118,8 @@ class CallCard:
     logs_total: int
     needs: list[Need]
     referrals: list[Referral]
+    open_requests: list  # technical requests still open
+    upcoming_appointments: list  # booked appointments to come
     other_phones: list[tuple]  # (number, kind) besides the one the task calls
 
 
@@ -163,6 +167,22 @@ def call_card(*, task: CallTask, user) -> CallCard:
         .select_related("partner")
         .order_by("-created_at", "-pk")
     )
+    open_requests = (
+        TechnicalRequest.objects.visible_to(user)
+        .open()
+        .filter(household_id=household.pk)
+        .order_by("-created_at")
+    )
+    upcoming_appointments = (
+        Appointment.objects.visible_to(user)
+        .filter(
+            household_id=household.pk,
+            status=AppointmentStatus.BOOKED,
+            slot__start__gte=timezone.now(),
+        )
+        .select_related("slot__adviser", "slot__agency")
+        .order_by("slot__start")
+    )
     return CallCard(
         household=household,
         people=sorted(
@@ -175,6 +195,8 @@ def call_card(*, task: CallTask, user) -> CallCard:
         logs_total=logs.count(),
         needs=list(needs[:HISTORY_LIMIT]),
         referrals=list(referrals[:HISTORY_LIMIT]),
+        open_requests=list(open_requests[:HISTORY_LIMIT]),
+        upcoming_appointments=list(upcoming_appointments[:HISTORY_LIMIT]),
         other_phones=_other_phones(household, task.phone),
     )
 

@@ -589,3 +589,27 @@ def test_caller_home_runs_the_same_queries_with_10_or_200_tasks(
     assert counts[0] == counts[1]
     due = {c.name: c.due for c in caller_client.get(HOME).context["campaigns"]}
     assert due == {"Appels 70 ans et plus": 210, "Impayés": 210}
+
+
+def test_the_card_shows_open_technical_requests_and_upcoming_appointments(
+    caller_client, caller, campaign, actis, in_call_hours
+):
+    from outreach.services.appointments import appointment_book
+    from tests.factories import AgencyFactory
+    from tests.outreach.appointments_support import PHONE_BOOKING, make_slot
+    from tests.tenants.conftest import file_request
+
+    household = make_household(actis, name="Mme Roux")
+    request = file_request(household, caller, description="Radiateur froid")
+    adviser = make_staff(actis, Role.SOCIAL_ADVISER, first_name="Inès", last_name="Morel")
+    slot = make_slot(
+        adviser, AgencyFactory(landlord=actis), in_call_hours + datetime.timedelta(days=3)
+    )
+    appointment_book(household=household, slot=slot, request=PHONE_BOOKING, staff=True)
+    call_queue_refresh(campaign_id=campaign.pk)
+
+    page = _text(caller_client.get(_next(caller_client, campaign).url))
+
+    assert request.reference in page
+    assert "Inès Morel" in page
+    assert "13/03/2026 10:00" in page  # Paris time
