@@ -27,10 +27,10 @@ def real_worker(transactional_db, settings, tmp_path):
             "data_folder_out": str(folder),
             "control_folder": str(tmp_path / "control"),
         }
-    # Tasks run eagerly earlier in the process leave a producer pool on the old broker folders.
-    app.pool.force_close_all()
-    app._pool = None
-    app.amqp._producer_pool = None
+        # Tasks sent earlier in the process leave a producer pool on the old broker folders.
+        app.pool.force_close_all()
+        app._pool = None
+        app.amqp._producer_pool = None
     with start_worker(app, perform_ping_check=False, pool="solo", shutdown_timeout=10):
         yield
     app.conf.broker_transport_options = live.CELERY_BROKER_TRANSPORT_OPTIONS
