@@ -41,6 +41,16 @@ PERIODIC_TASKS: list[dict] = [
         "crontab": {"minute": "0", "hour": "8", "day_of_week": "1-5"},
     },
     {
+        "name": "Expirer les propositions de logement restées sans réponse",
+        "task": "allocations.expire_offers",
+        "crontab": {"minute": "5"},
+    },
+    {
+        "name": "Mettre à jour les fragilités « mutation prioritaire »",
+        "task": "allocations.refresh_priority_transfer_flags",
+        "crontab": {"minute": "45", "hour": "2"},
+    },
+    {
         "name": "Purge des sessions expirées",
         "task": "portal.clear_expired_sessions",
         "crontab": {"minute": "30", "hour": "3"},

@@ -94,6 +94,7 @@ TEMPLATES = [
                 "housing.context_processors.landlords",
                 "tenants.context_processors.tenant_requests_nav",
                 "outreach.context_processors.outreach_nav",
+                "allocations.context_processors.allocations_nav",
             ],
         },
     },
@@ -195,6 +196,12 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
 }
+
+# Allocations: the national unique registration number's pattern, candidates per vacancy.
+ALLOCATIONS_REGISTRATION_NUMBER_PATTERN = env.str(
+    "ALLOCATIONS_REGISTRATION_NUMBER_PATTERN", default=r"^\d{3}\d{2}\d{2}\d{5,8}[A-Z]$"
+)
+ALLOCATIONS_CANDIDATES_PER_VACANCY = 3
 
 # Paging of the staff lists.
 PAGE_SIZE = 50

@@ -16,6 +16,7 @@ urlpatterns = [
     path("personnel/", include("housing.urls")),
     path("personnel/", include("tenants.urls")),
     path("personnel/", include("outreach.urls")),
+    path("personnel/", include("allocations.urls")),
     path("espace/rendez-vous/", include((appointment_urlpatterns, "appointments"))),
     path("espace/", include(tenant_urlpatterns)),
     path("admin/", admin.site.urls),

@@ -51,7 +51,7 @@ SUPERUSER_EMAIL = "admin@villeneuves.demo"
 ADMIN_GROUP_NAME = "Administration bailleur"
 # Roles whose work happens in Django admin: staff status and the admin group.
 ADMIN_ROLES = (Role.LANDLORD_ADMIN, Role.COMMITTEE_SECRETARY)
-ADMIN_GROUP_APPS = ("housing", "tenants")
+ADMIN_GROUP_APPS = ("housing", "tenants", "allocations")
 TENANT_LOGINS_PER_LANDLORD = 3
 # Every date (births, leases, flags) is relative to this day, never to the clock.
 REFERENCE_DATE = datetime.date(2026, 1, 1)

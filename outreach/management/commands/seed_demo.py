@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from allocations.demo import seed_allocations_demo
 from outreach.demo import seed_outreach_demo
 from outreach.demo_appointments import seed_appointments_demo
 from tenants.demo import DEFAULT_HOUSEHOLDS, DEFAULT_SEED, seed_demo
@@ -36,6 +37,7 @@ class Command(BaseCommand):
         report = seed_demo(households=households, seed=seed)
         self.stdout.write(report.summary())
         seed_tenant_requests_demo()
+        seed_allocations_demo()
         # The command lives in outreach, the top layer, so it can add the partners and the
         # campaigns on top of the housing and tenants data.
         call_command("seed_partners", stdout=self.stdout)

@@ -1,0 +1,29 @@
+from django.utils.functional import SimpleLazyObject
+
+from allocations.models import CommitteeMember
+from allocations.views import COMMITTEE_ROLES, LETTING_ROLES
+from housing.scoping import landlord_ids_with_role
+
+
+def allocations_nav(request):
+    """Which letting and committee links the navigation shows.
+
+    Roles come from the memberships already read; the committee-seat lookup (one query) runs
+    only when a template asks.
+    """
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {
+            "allocations_can_let": False,
+            "allocations_can_committee": False,
+            "allocations_is_member": False,
+        }
+
+    def is_member() -> bool:
+        return CommitteeMember.objects.filter(user=user).exists()
+
+    return {
+        "allocations_can_let": bool(landlord_ids_with_role(user, LETTING_ROLES)),
+        "allocations_can_committee": bool(landlord_ids_with_role(user, COMMITTEE_ROLES)),
+        "allocations_is_member": SimpleLazyObject(is_member),
+    }

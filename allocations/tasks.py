@@ -1,0 +1,21 @@
+"""Periodic work of the allocations: offers left without an answer past their deadline."""
+
+from celery import shared_task
+
+from allocations.services import offers_expire_due, priority_transfer_flags_refresh
+
+
+@shared_task(name="allocations.expire_offers")
+def expire_offers() -> int:
+    """Expire pending offers past their deadline and offer the dwelling to the next rank.
+
+    Idempotent: each expiry is a conditional UPDATE, so a second run (or two workers at once)
+    expires nothing twice and issues no second offer.
+    """
+    return offers_expire_due()
+
+
+@shared_task(name="allocations.refresh_priority_transfer_flags")
+def refresh_priority_transfer_flags() -> None:
+    """Keep the households' priority-transfer flags in step with live applications (daily)."""
+    priority_transfer_flags_refresh()
