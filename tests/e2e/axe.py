@@ -58,6 +58,9 @@ def check_accessibility(page: Page) -> None:
     """Run axe-core on the page as it is now; fail listing every serious or critical violation."""
     from axe_playwright_python.sync_playwright import Axe
 
+    # A click that navigates returns once the new document is parsed, not once its stylesheets
+    # have arrived: wait for the load event so the check below judges the finished page.
+    page.wait_for_load_state("load")
     unloaded = page.evaluate(_UNLOADED_STYLESHEETS_JS)
     if unloaded:
         pytest.fail(f"stylesheet(s) not loaded on {page.url}, axe cannot judge: {unloaded}")
