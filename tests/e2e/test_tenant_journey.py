@@ -1,6 +1,7 @@
 """A tenant's journey in a real browser: a request with a photo, a staff answer, axe on each page."""
 
 import io
+import re
 
 import pytest
 from PIL import Image
@@ -59,11 +60,14 @@ def test_tenant_files_a_request_with_a_photo_and_reads_the_staff_answer(
     journey.step("formulaire")
     page.get_by_role("button", name="Envoyer ma demande").click()
 
+    # Read the database once the answer page is there, not while the POST may still be running.
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Demande "))
     tech_request = TechnicalRequest.objects.get()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Demande {tech_request.reference}")
     expect(page.get_by_role("img", name="Photo 1 de la demande")).to_be_visible()
+    # Visible means laid out, not decoded: wait for the decoding before reading its width.
     natural_width = page.get_by_role("img", name="Photo 1 de la demande").evaluate(
-        "img => img.naturalWidth"
+        "img => img.decode().then(() => img.naturalWidth)"
     )
     assert natural_width == 40
     journey.step("demande")
