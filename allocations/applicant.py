@@ -198,9 +198,9 @@ def applicant_page(user, *, today: datetime.date | None = None, now=None) -> dic
         application.decisions = [
             d for d in decisions if d.candidacy.application_id == application.pk
         ]
-        application.offers = [o for o in offers if o.application_id == application.pk]
+        application.my_offers = [o for o in offers if o.application_id == application.pk]
         application.pending_offers = [
-            o for o in application.offers if o.status == Offer.Status.PENDING
+            o for o in application.my_offers if o.status == Offer.Status.PENDING
         ]
     return {
         "applications": applications,
