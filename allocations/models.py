@@ -726,6 +726,7 @@ class OccupancySituation(models.TextChoices):
     OVER_OCCUPANCY = "over_occupancy", _("sur-occupation")
     UNDER_OCCUPANCY = "under_occupancy", _("sous-occupation")
     ADAPTED_NOT_NEEDED = "adapted_not_needed", _("logement adapté au handicap plus nécessaire")
+    INCOME_OVER_CEILING = "income_over_ceiling", _("ressources au-dessus du plafond")
 
 
 class OccupancyReview(TimeStampedModel):
