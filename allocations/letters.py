@@ -9,6 +9,7 @@ under a unique constraint, in the transaction that sends it.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.core.mail import EmailMessage
@@ -362,3 +363,32 @@ LETTER_SOURCES = {
         reviews_with_letters, occupancy_letter, "household__landlord", "household__people__user"
     ),
 }
+
+
+# Letters not sent within this many days (no address then, a broker outage) are left to staff.
+CATCH_UP_DAYS = 30
+
+
+def pending_letters_send(*, now=None) -> int:
+    """Hourly catch-up: letters of recent sittings and offers that did not leave (the broker was
+    down when they were enqueued, say). Idempotent like each letter."""
+    now = now or timezone.now()
+    since = now - datetime.timedelta(days=CATCH_UP_DAYS)
+    sitting_ids = (
+        decisions_with_letters()
+        .filter(agenda_item__sitting__closed_at__gte=since, letters__isnull=True)
+        .values_list("agenda_item__sitting_id", flat=True)
+        .distinct()
+    )
+    review_sitting_ids = (
+        reviews_with_letters()
+        .filter(sitting__closed_at__gte=since, letters__isnull=True)
+        .values_list("sitting_id", flat=True)
+        .distinct()
+    )
+    sent = sum(sitting_letters_send(sitting_id=pk) for pk in {*sitting_ids, *review_sitting_ids})
+    offer_ids = Offer.objects.filter(sent_at__gte=since, letters__isnull=True).values_list(
+        "pk", flat=True
+    )
+    sent += sum(offer_letter_send(offer_id=pk) for pk in offer_ids)
+    return sent

@@ -36,3 +36,11 @@ def send_offer_letter(*, offer_id: int) -> bool:
     from allocations.letters import offer_letter_send
 
     return offer_letter_send(offer_id=offer_id)
+
+
+@shared_task(name="allocations.send_pending_letters")
+def send_pending_letters() -> int:
+    """Hourly: send the letters of the last 30 days that did not leave (idempotent)."""
+    from allocations.letters import pending_letters_send
+
+    return pending_letters_send()

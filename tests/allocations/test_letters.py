@@ -109,3 +109,24 @@ def test_minutes_and_admin_link_to_the_decision_letters(client, actis, letting_s
     assert reverse("allocations:staff_letter", args=["decision", decision.pk]) in (
         minutes.content.decode()
     )
+
+
+def test_the_hourly_catch_up_sends_what_the_broker_missed_and_only_that(
+    actis, committee, actis_household, applicant, mailoutbox
+):
+    from allocations.services import decision_record, sitting_close, sitting_open
+    from allocations.tasks import send_pending_letters
+    from tests.allocations.conftest import add_item, make_application, make_sitting, make_vacancy
+
+    sitting = make_sitting(committee)
+    application = make_application(actis, email="lina@exemple.fr")
+    item = add_item(sitting, make_vacancy(actis), [application])
+    item.fewer_candidates_reason = "not_enough"
+    item.save()
+    sitting_open(sitting_id=sitting.pk)
+    decision_record(candidacy_id=item.candidacies.get().pk, kind="allocation", votes_for=3)
+    sitting_close(sitting_id=sitting.pk)  # on-commit tasks never ran: as if the broker was down
+    assert mailoutbox == []
+    assert send_pending_letters() == 2  # the decision and the offer
+    assert send_pending_letters() == 0
+    assert [m.to for m in mailoutbox] == [["lina@exemple.fr"]] * 2
