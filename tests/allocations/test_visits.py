@@ -62,13 +62,13 @@ def test_staff_add_a_photo_served_only_to_the_landlords_staff_and_candidates(
     url = reverse("allocations:vacancy_photo", args=[photo.pk])
     served = client.get(url)
     assert served["Content-Type"] == "image/png"
+    # Reading the stream to its end closes the file (the test client's wrapper).
     assert b"".join(served.streaming_content).startswith(b"\x89PNG")
-    served.close()
 
     client.force_login(applicant)  # a candidate for this vacancy
     served = client.get(reverse("applicant:photo", args=[photo.pk]))
     assert served.status_code == 200
-    served.close()
+    assert b"".join(served.streaming_content).startswith(b"\x89PNG")
 
     client.force_login(make_staff(sdh, Role.LETTING_AGENT, email="agent@sdh.example"))
     assert client.get(url).status_code == 404
