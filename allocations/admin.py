@@ -56,9 +56,12 @@ def _report(modeladmin, request, done_message: str, done: int, refused: list[str
         modeladmin.message_user(request, message, messages.ERROR)
 
 
+def _page_link(name: str, args: list, label: str):
+    return format_html('<a href="{}">{}</a>', reverse(name, args=args), label)
+
+
 def _letter_link(kind: str, pk: int):
-    url = reverse("allocations:staff_letter", args=[kind, pk])
-    return format_html('<a href="{}">{}</a>', url, _("Lettre"))
+    return _page_link("allocations:staff_letter", [kind, pk], _("Lettre"))
 
 
 def _frozen(request, sitting) -> bool:
@@ -106,12 +109,27 @@ class VacancyForm(forms.ModelForm):
 @admin.register(Vacancy)
 class VacancyAdmin(ScopedModelAdmin):
     form = VacancyForm
-    list_display = ["dwelling", "landlord", "available_from", "rent", "charges", "status"]
+    list_display = [
+        "dwelling",
+        "landlord",
+        "available_from",
+        "rent",
+        "charges",
+        "status",
+        "letting_link",
+    ]
     list_filter = ["status", ("landlord", admin.RelatedOnlyFieldListFilter), "dwelling__typology"]
     list_select_related = ["dwelling__building", "landlord"]
     search_fields = ["dwelling__reference", "dwelling__building__name", "description"]
     raw_id_fields = ["dwelling"]
     date_hierarchy = "available_from"
+    readonly_fields = ["letting_link"]
+
+    @admin.display(description=gettext_lazy("photos, visites et étapes"))
+    def letting_link(self, obj):
+        if not obj.pk:
+            return "—"
+        return _page_link("allocations:vacancy_letting", [obj.pk], _("Location"))
 
 
 @admin.register(HousingApplication)
@@ -227,8 +245,7 @@ class SittingAdmin(ScopedModelAdmin):
     def minutes_link(self, obj):
         if not obj.pk:
             return "—"
-        url = reverse("allocations:sitting_minutes", args=[obj.pk])
-        return format_html('<a href="{}">{}</a>', url, _("Procès-verbal"))
+        return _page_link("allocations:sitting_minutes", [obj.pk], _("Procès-verbal"))
 
     def has_change_permission(self, request, obj=None):
         return not _frozen(request, obj) and super().has_change_permission(request, obj)

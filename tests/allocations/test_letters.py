@@ -130,3 +130,21 @@ def test_the_hourly_catch_up_sends_what_the_broker_missed_and_only_that(
     assert send_pending_letters() == 2  # the decision and the offer
     assert send_pending_letters() == 0
     assert [m.to for m in mailoutbox] == [["lina@exemple.fr"]] * 2
+
+
+def test_admin_lists_link_to_the_letters_and_the_letting_page(client, actis, letting_sitting):
+    from django.contrib.auth.models import Permission
+
+    secretary = make_staff(
+        actis, Role.COMMITTEE_SECRETARY, email="secadmin@actis.example", is_staff=True
+    )
+    secretary.user_permissions.set(Permission.objects.filter(content_type__app_label="allocations"))
+    client.force_login(secretary)
+    decision = Decision.objects.first()
+    offer = Offer.objects.get()
+    decisions = client.get(reverse("admin:allocations_decision_changelist")).content.decode()
+    assert reverse("allocations:staff_letter", args=["decision", decision.pk]) in decisions
+    offers = client.get(reverse("admin:allocations_offer_changelist")).content.decode()
+    assert reverse("allocations:staff_letter", args=["proposition", offer.pk]) in offers
+    vacancies = client.get(reverse("admin:allocations_vacancy_changelist")).content.decode()
+    assert reverse("allocations:vacancy_letting", args=[offer.vacancy_id]) in vacancies
