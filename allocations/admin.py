@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from allocations.errors import AllocationError
+from allocations.letting import offer_accept_and_let
 from allocations.models import (
     AgendaItem,
     Candidacy,
@@ -40,7 +41,6 @@ from allocations.services import (
     candidates_propose,
     decision_record,
     dwelling_check_lettable,
-    offer_accept,
     offer_refuse,
     offers_expire_due,
     sitting_close,
@@ -54,6 +54,14 @@ def _report(modeladmin, request, done_message: str, done: int, refused: list[str
         modeladmin.message_user(request, done_message % {"count": done}, messages.SUCCESS)
     for message in refused:
         modeladmin.message_user(request, message, messages.ERROR)
+
+
+def _page_link(name: str, args: list, label: str):
+    return format_html('<a href="{}">{}</a>', reverse(name, args=args), label)
+
+
+def _letter_link(kind: str, pk: int):
+    return _page_link("allocations:staff_letter", [kind, pk], _("Lettre"))
 
 
 def _frozen(request, sitting) -> bool:
@@ -101,12 +109,27 @@ class VacancyForm(forms.ModelForm):
 @admin.register(Vacancy)
 class VacancyAdmin(ScopedModelAdmin):
     form = VacancyForm
-    list_display = ["dwelling", "landlord", "available_from", "rent", "charges", "status"]
+    list_display = [
+        "dwelling",
+        "landlord",
+        "available_from",
+        "rent",
+        "charges",
+        "status",
+        "letting_link",
+    ]
     list_filter = ["status", ("landlord", admin.RelatedOnlyFieldListFilter), "dwelling__typology"]
     list_select_related = ["dwelling__building", "landlord"]
     search_fields = ["dwelling__reference", "dwelling__building__name", "description"]
     raw_id_fields = ["dwelling"]
     date_hierarchy = "available_from"
+    readonly_fields = ["letting_link"]
+
+    @admin.display(description=gettext_lazy("photos, visites et étapes"))
+    def letting_link(self, obj):
+        if not obj.pk:
+            return "—"
+        return _page_link("allocations:vacancy_letting", [obj.pk], _("Location"))
 
 
 @admin.register(HousingApplication)
@@ -222,8 +245,7 @@ class SittingAdmin(ScopedModelAdmin):
     def minutes_link(self, obj):
         if not obj.pk:
             return "—"
-        url = reverse("allocations:sitting_minutes", args=[obj.pk])
-        return format_html('<a href="{}">{}</a>', url, _("Procès-verbal"))
+        return _page_link("allocations:sitting_minutes", [obj.pk], _("Procès-verbal"))
 
     def has_change_permission(self, request, obj=None):
         return not _frozen(request, obj) and super().has_change_permission(request, obj)
@@ -439,14 +461,32 @@ class DecisionForm(forms.ModelForm):
 @admin.register(Decision)
 class DecisionAdmin(ScopedModelAdmin):
     form = DecisionForm
-    list_display = ["candidacy", "agenda_item", "kind", "rank", "votes_for", "votes_against"]
+    list_display = [
+        "candidacy",
+        "agenda_item",
+        "kind",
+        "rank",
+        "votes_for",
+        "votes_against",
+        "letter_link",
+    ]
     list_filter = ["kind", "agenda_item__sitting__status"]
-    list_select_related = ["candidacy__application", "agenda_item__vacancy__dwelling__building"]
+    list_select_related = [
+        "candidacy__application",
+        "agenda_item__vacancy__dwelling__building",
+        "agenda_item__sitting",
+    ]
     search_fields = [
         "candidacy__application__registration_number",
         "candidacy__application__applicant_name",
     ]
     raw_id_fields = ["candidacy"]
+
+    @admin.display(description=gettext_lazy("lettre de décision"))
+    def letter_link(self, obj):
+        if obj.agenda_item.sitting.status != SittingStatus.CLOSED:
+            return "—"
+        return _letter_link("decision", obj.pk)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form_class = super().get_form(request, obj, change, **kwargs)
@@ -480,7 +520,7 @@ class DecisionAdmin(ScopedModelAdmin):
 
 @admin.register(Offer)
 class OfferAdmin(ScopedModelAdmin):
-    list_display = ["vacancy", "application", "sent_at", "deadline", "status"]
+    list_display = ["vacancy", "application", "sent_at", "deadline", "status", "letter_link"]
     list_filter = ["status"]
     list_select_related = ["vacancy__dwelling__building", "application"]
     search_fields = ["application__registration_number", "application__applicant_name"]
@@ -492,8 +532,13 @@ class OfferAdmin(ScopedModelAdmin):
         "deadline",
         "status",
         "answered_at",
+        "letter_link",
     ]
     actions = ["accept", "refuse", "expire_due"]
+
+    @admin.display(description=gettext_lazy("lettre de proposition"))
+    def letter_link(self, obj):
+        return _letter_link("proposition", obj.pk) if obj.pk else "—"
 
     def has_add_permission(self, request):
         return False
@@ -512,9 +557,13 @@ class OfferAdmin(ScopedModelAdmin):
                 done += 1
         _report(self, request, done_message, done, refused)
 
-    @admin.action(description=gettext_lazy("Acceptée par le demandeur (logement loué)"))
+    @admin.action(
+        description=gettext_lazy("Acceptée par le demandeur (bail préparé, logement loué)")
+    )
     def accept(self, request, queryset):
-        self._answer(request, queryset, offer_accept, _("%(count)d proposition(s) acceptée(s)."))
+        self._answer(
+            request, queryset, offer_accept_and_let, _("%(count)d proposition(s) acceptée(s).")
+        )
 
     @admin.action(description=gettext_lazy("Refusée (proposer au rang suivant)"))
     def refuse(self, request, queryset):
@@ -559,12 +608,33 @@ class OccupancyFindingForm(forms.ModelForm):
 @admin.register(OccupancyReview)
 class OccupancyReviewAdmin(ScopedModelAdmin):
     form = OccupancyFindingForm
-    list_display = ["household", "sitting", "situation_list", "finding_recorded_at"]
+    list_display = ["household", "sitting", "situation_list", "finding_recorded_at", "letter_link"]
     list_filter = ["sitting__status"]
     list_select_related = ["household", "sitting__committee"]
     search_fields = ["household__name", "household__reference"]
-    readonly_fields = ["sitting", "household", "lease", "situation_list", "finding_recorded_at"]
-    fields = ["sitting", "household", "lease", "situation_list", "finding", "finding_recorded_at"]
+    readonly_fields = [
+        "sitting",
+        "household",
+        "lease",
+        "situation_list",
+        "finding_recorded_at",
+        "letter_link",
+    ]
+    fields = [
+        "sitting",
+        "household",
+        "lease",
+        "situation_list",
+        "finding",
+        "finding_recorded_at",
+        "letter_link",
+    ]
+
+    @admin.display(description=gettext_lazy("notification au locataire"))
+    def letter_link(self, obj):
+        if obj.pk is None or obj.sitting.status != SittingStatus.CLOSED:
+            return "—"
+        return _letter_link("examen", obj.pk)
 
     @admin.display(description=gettext_lazy("situations relevées"))
     def situation_list(self, obj):

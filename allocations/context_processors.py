@@ -27,3 +27,13 @@ def allocations_nav(request):
         "allocations_can_committee": bool(landlord_ids_with_role(user, COMMITTEE_ROLES)),
         "allocations_is_member": SimpleLazyObject(is_member),
     }
+
+
+def applicant_nav(request):
+    """Whether the tenant space shows "Ma demande de logement" (one query, only when asked)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"allocations_is_applicant": False}
+    from allocations.applicant import is_applicant
+
+    return {"allocations_is_applicant": SimpleLazyObject(lambda: is_applicant(user))}

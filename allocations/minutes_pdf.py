@@ -24,18 +24,33 @@ def _text(value) -> str:
     return str(value).translate(_REPLACEMENTS).encode("latin-1", "replace").decode("latin-1")
 
 
+class PdfDocument:
+    """An A4 page of paragraphs in Helvetica: the minutes and the letters are drawn with it."""
+
+    def __init__(self):
+        from fpdf import FPDF
+
+        self.pdf = FPDF(format="A4")
+        self.pdf.set_auto_page_break(auto=True, margin=15)
+        self.pdf.add_page()
+        self.width = self.pdf.w - self.pdf.l_margin - self.pdf.r_margin
+
+    def line(self, text, *, size=10, style="", height=5) -> None:
+        self.pdf.set_font("Helvetica", style=style, size=size)
+        self.pdf.multi_cell(self.width, height, _text(text), new_x="LMARGIN", new_y="NEXT")
+
+    def space(self, height: float = 3) -> None:
+        self.pdf.ln(height)
+
+    def output(self) -> bytes:
+        return bytes(self.pdf.output())
+
+
 def minutes_pdf(sitting) -> bytes:
     """``sitting`` as loaded by ``selectors.sitting_for_minutes`` (everything prefetched)."""
-    from fpdf import FPDF
-
-    pdf = FPDF(format="A4")
-    pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.add_page()
-    width = pdf.w - pdf.l_margin - pdf.r_margin
-
-    def line(text, *, size=10, style="", height=5):
-        pdf.set_font("Helvetica", style=style, size=size)
-        pdf.multi_cell(width, height, _text(text), new_x="LMARGIN", new_y="NEXT")
+    document = PdfDocument()
+    pdf = document.pdf
+    line = document.line
 
     committee = sitting.committee
     line(
@@ -112,4 +127,4 @@ def minutes_pdf(sitting) -> bytes:
                 f"- {review.household.name} ({review.lease.dwelling.reference}) : "
                 f"{', '.join(review.situation_labels)} – {review.finding or '—'}"
             )
-    return bytes(pdf.output())
+    return document.output()

@@ -6,6 +6,7 @@ Rules that need more than one row (quorum, three candidates, cascade of offers) 
 
 import datetime
 import re
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -725,6 +726,7 @@ class OccupancySituation(models.TextChoices):
     OVER_OCCUPANCY = "over_occupancy", _("sur-occupation")
     UNDER_OCCUPANCY = "under_occupancy", _("sous-occupation")
     ADAPTED_NOT_NEEDED = "adapted_not_needed", _("logement adapté au handicap plus nécessaire")
+    INCOME_OVER_CEILING = "income_over_ceiling", _("ressources au-dessus du plafond")
 
 
 class OccupancyReview(TimeStampedModel):
@@ -772,3 +774,311 @@ class OccupancyReview(TimeStampedModel):
     @property
     def situation_labels(self) -> list[str]:
         return [str(OccupancySituation(s).label) for s in self.situations]
+
+
+# ---------------------------------------------------------------------------------------------
+# What follows the committee: letters sent, letting steps, vacancy photos and visit slots
+
+
+class LetterKind(models.TextChoices):
+    DECISION = "decision", _("lettre de décision")
+    OFFER = "offer", _("lettre de proposition")
+    OCCUPANCY = "occupancy", _("notification du constat d'occupation")
+
+
+class LetterDispatch(TimeStampedModel):
+    """A letter e-mailed once: the row is written before the e-mail leaves, in one transaction,
+    so a task that runs twice finds it and sends nothing more."""
+
+    Kind = LetterKind
+
+    kind = models.CharField(_("lettre"), max_length=20, choices=LetterKind.choices)
+    landlord = models.ForeignKey(
+        Landlord, on_delete=models.PROTECT, related_name="+", verbose_name=_("bailleur")
+    )
+    decision = models.ForeignKey(
+        Decision,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="letters",
+        verbose_name=_("décision"),
+    )
+    offer = models.ForeignKey(
+        Offer,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="letters",
+        verbose_name=_("proposition"),
+    )
+    occupancy_review = models.ForeignKey(
+        OccupancyReview,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="letters",
+        verbose_name=_("examen de l'occupation"),
+    )
+    recipient = models.EmailField(_("destinataire"))
+    sent_at = models.DateTimeField(_("envoyée le"), default=timezone.now)
+
+    objects = scoped_queryset("landlord").as_manager()
+
+    class Meta:
+        verbose_name = _("lettre envoyée")
+        verbose_name_plural = _("lettres envoyées")
+        ordering = ["-sent_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=LetterKind.values), name="letter_kind_valid"
+            ),
+            # Exactly the object of its kind is set.
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        kind=LetterKind.DECISION,
+                        decision__isnull=False,
+                        offer__isnull=True,
+                        occupancy_review__isnull=True,
+                    )
+                    | Q(
+                        kind=LetterKind.OFFER,
+                        decision__isnull=True,
+                        offer__isnull=False,
+                        occupancy_review__isnull=True,
+                    )
+                    | Q(
+                        kind=LetterKind.OCCUPANCY,
+                        decision__isnull=True,
+                        offer__isnull=True,
+                        occupancy_review__isnull=False,
+                    )
+                ),
+                name="letter_object_matches_kind",
+            ),
+            # Each letter is sent once.
+            models.UniqueConstraint(
+                fields=["decision"],
+                condition=Q(kind=LetterKind.DECISION),
+                name="letter_decision_sent_once",
+            ),
+            models.UniqueConstraint(
+                fields=["offer"], condition=Q(kind=LetterKind.OFFER), name="letter_offer_sent_once"
+            ),
+            models.UniqueConstraint(
+                fields=["occupancy_review"],
+                condition=Q(kind=LetterKind.OCCUPANCY),
+                name="letter_occupancy_sent_once",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} – {self.recipient}"
+
+
+class LettingStep(models.TextChoices):
+    OFFER_ISSUED = "offer_issued", _("proposition envoyée")
+    OFFER_ACCEPTED = "offer_accepted", _("proposition acceptée")
+    OFFER_REFUSED = "offer_refused", _("proposition refusée")
+    OFFER_EXPIRED = "offer_expired", _("proposition sans réponse dans le délai")
+    LEASE_DRAFTED = "lease_drafted", _("bail préparé")
+    VACANCY_LET = "vacancy_let", _("logement loué")
+    BACK_TO_LET = "back_to_let", _("logement remis en location")
+
+
+class LettingEvent(models.Model):
+    """One step of a vacancy's letting after the committee, in the order it happened."""
+
+    Step = LettingStep
+
+    vacancy = models.ForeignKey(
+        Vacancy, on_delete=models.CASCADE, related_name="events", verbose_name=_("logement")
+    )
+    offer = models.ForeignKey(
+        Offer,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("proposition"),
+    )
+    step = models.CharField(_("étape"), max_length=20, choices=LettingStep.choices)
+    detail = models.CharField(_("précision"), max_length=255, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("par"),
+    )
+    at = models.DateTimeField(_("le"), default=timezone.now)
+
+    objects = scoped_queryset("vacancy__landlord").as_manager()
+
+    class Meta:
+        verbose_name = _("étape de la location")
+        verbose_name_plural = _("étapes de la location")
+        ordering = ["at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(step__in=LettingStep.values), name="letting_event_step_valid"
+            ),
+        ]
+        indexes = [
+            # The history of one vacancy, in order (vacancy page, admin).
+            models.Index(fields=["vacancy", "at"], name="letting_event_vacancy_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.vacancy} – {self.get_step_display()}"
+
+
+# An applicant sees a vacancy's photos and visit slots once they are a candidate for it.
+APPLICANT_PATH = "vacancy__agenda_items__candidacies__application__current_household__people__user"
+
+
+def vacancy_photo_path(instance, filename: str) -> str:
+    # A random name: nothing of the uploaded file's name is kept.
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
+    return f"logements-a-louer/{instance.vacancy.landlord_id}/{uuid.uuid4().hex}.{extension}"
+
+
+class VacancyPhoto(models.Model):
+    """A photo of a vacancy, re-encoded without metadata; served only through a scoped view."""
+
+    vacancy = models.ForeignKey(
+        Vacancy, on_delete=models.CASCADE, related_name="photos", verbose_name=_("logement")
+    )
+    image = models.FileField(_("photo"), upload_to=vacancy_photo_path, max_length=200)
+    caption = models.CharField(_("légende"), max_length=150)
+    content_type = models.CharField(_("type"), max_length=30)
+    size = models.PositiveIntegerField(_("taille (octets)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("envoyée par"),
+    )
+    created_at = models.DateTimeField(_("le"), default=timezone.now)
+
+    objects = scoped_queryset("vacancy__landlord", APPLICANT_PATH).as_manager()
+
+    class Meta:
+        verbose_name = _("photo d'un logement à louer")
+        verbose_name_plural = _("photos des logements à louer")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return self.caption
+
+
+class VisitSlot(TimeStampedModel):
+    """A physical visit of a vacancy that one applicant (or staff for them) can book."""
+
+    vacancy = models.ForeignKey(
+        Vacancy, on_delete=models.CASCADE, related_name="visit_slots", verbose_name=_("logement")
+    )
+    starts_at = models.DateTimeField(_("début"))
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("durée (minutes)"), default=30, validators=[MinValueValidator(5)]
+    )
+    meeting_point = models.CharField(_("lieu de rendez-vous"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("créé par"),
+    )
+
+    objects = scoped_queryset("vacancy__landlord", APPLICANT_PATH).as_manager()
+
+    class Meta:
+        verbose_name = _("créneau de visite")
+        verbose_name_plural = _("créneaux de visite")
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vacancy", "starts_at"],
+                name="visit_slot_once_per_vacancy",
+                violation_error_message=_("Ce créneau existe déjà pour ce logement."),
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=5), name="visit_slot_duration_positive"
+            ),
+        ]
+        indexes = [
+            # The slots of one vacancy still to come (vacancy page, applicant page).
+            models.Index(fields=["vacancy", "starts_at"], name="visit_slot_vacancy_idx"),
+        ]
+
+    def __str__(self):
+        local = timezone.localtime(self.starts_at)
+        return f"{self.vacancy} – {local:%d/%m/%Y %H:%M}"
+
+
+class VisitBookingStatus(models.TextChoices):
+    BOOKED = "booked", _("réservée")
+    CANCELLED = "cancelled", _("annulée")
+
+
+class VisitBooking(TimeStampedModel):
+    Status = VisitBookingStatus
+
+    slot = models.ForeignKey(
+        VisitSlot, on_delete=models.CASCADE, related_name="bookings", verbose_name=_("créneau")
+    )
+    application = models.ForeignKey(
+        HousingApplication,
+        on_delete=models.PROTECT,
+        related_name="visit_bookings",
+        verbose_name=_("demande"),
+    )
+    status = models.CharField(
+        _("état"),
+        max_length=20,
+        choices=VisitBookingStatus.choices,
+        default=VisitBookingStatus.BOOKED,
+    )
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("réservée par"),
+    )
+    cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
+
+    objects = scoped_queryset(
+        "slot__vacancy__landlord", "application__current_household__people__user"
+    ).as_manager()
+
+    class Meta:
+        verbose_name = _("visite réservée")
+        verbose_name_plural = _("visites réservées")
+        ordering = ["slot__starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=VisitBookingStatus.values), name="visit_booking_status_valid"
+            ),
+            # A slot is booked by one applicant at a time (a cancelled booking frees it).
+            models.UniqueConstraint(
+                fields=["slot"],
+                condition=Q(status="booked"),
+                name="visit_booking_one_per_slot",
+                violation_error_message=_("Ce créneau de visite est déjà réservé."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="booked") | Q(cancelled_at__isnull=False),
+                name="visit_booking_cancelled_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.slot} – {self.application}"

@@ -6,20 +6,32 @@ Computed from household and dwelling data, never stored until a sitting takes th
 - under-occupancy: more rooms (the typology's number) than people plus one;
 - a dwelling adapted for reduced mobility while no one in the household has a disability flag.
 
-Income over the ceiling is not computed: the portal holds no tenant income.
+- income over the ceiling: the yearly income a household declared in its live housing
+  application (a transfer: the only income the portal holds about tenants) above the ceiling
+  of its size, ``ALLOCATIONS_INCOME_CEILINGS`` in settings. Households without a live
+  application have no income on record and are never flagged for it.
 """
 
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from allocations.errors import AllocationError
-from allocations.models import OccupancyReview, OccupancySituation, Sitting, SittingStatus
+from allocations.models import (
+    ApplicationStatus,
+    HousingApplication,
+    OccupancyReview,
+    OccupancySituation,
+    Sitting,
+    SittingStatus,
+    not_expired,
+)
 from allocations.services import _check_quorum, _lock_sitting
 from tenants.models import FlagKind, Lease, VulnerabilityFlag
 
@@ -46,7 +58,34 @@ def minimum_surface(people: int) -> Decimal:
     return Decimal(16 + 9 * (people - 2))
 
 
-def situations_of(*, people: int, surface: Decimal, typology: str, adapted: bool, disabled: bool):
+# Yearly income ceilings (€) per household size, each person beyond the largest size adding
+# ALLOCATIONS_INCOME_CEILING_EXTRA_PERSON. The defaults are 150 % of the PLUS ceilings outside
+# Île-de-France as we knew them: they change every year, so configure ALLOCATIONS_INCOME_CEILINGS
+# with the ceilings that apply to the landlord's dwellings.
+DEFAULT_INCOME_CEILINGS = {1: 37_700, 2: 50_400, 3: 60_600, 4: 73_200, 5: 86_100, 6: 97_000}
+EXTRA_PERSON_CEILING = 10_800
+
+
+def income_ceiling(people: int) -> Decimal:
+    ceilings = getattr(settings, "ALLOCATIONS_INCOME_CEILINGS", DEFAULT_INCOME_CEILINGS)
+    extra = getattr(settings, "ALLOCATIONS_INCOME_CEILING_EXTRA_PERSON", EXTRA_PERSON_CEILING)
+    largest = max(ceilings)
+    people = max(people, 1)
+    if people <= largest:
+        return Decimal(ceilings[people])
+    return Decimal(ceilings[largest] + extra * (people - largest))
+
+
+def situations_of(
+    *,
+    people: int,
+    surface: Decimal,
+    typology: str,
+    adapted: bool,
+    disabled: bool,
+    declared_monthly_income: Decimal | None = None,
+    declared_people: int | None = None,
+):
     found = []
     if people and surface < minimum_surface(people):
         found.append(OccupancySituation.OVER_OCCUPANCY)
@@ -55,6 +94,10 @@ def situations_of(*, people: int, surface: Decimal, typology: str, adapted: bool
         found.append(OccupancySituation.UNDER_OCCUPANCY)
     if adapted and not disabled:
         found.append(OccupancySituation.ADAPTED_NOT_NEEDED)
+    if declared_monthly_income is not None and 12 * declared_monthly_income > income_ceiling(
+        declared_people or people
+    ):
+        found.append(OccupancySituation.INCOME_OVER_CEILING)
     return found
 
 
@@ -75,6 +118,12 @@ def occupancy_reviews_due(user, *, landlord_ids, today: datetime.date | None = N
     disabled = VulnerabilityFlag.objects.active(today).filter(
         household=OuterRef("household"), kind=FlagKind.DISABILITY
     )
+    declared = not_expired(
+        HousingApplication.objects.filter(
+            current_household=OuterRef("household"), status=ApplicationStatus.ACTIVE
+        ),
+        today,
+    ).order_by("-registered_on", "-pk")
     reviewed = OccupancyReview.objects.filter(
         lease=OuterRef("pk"),
         created_at__date__gte=today - datetime.timedelta(days=2 * WINDOW_DAYS),
@@ -91,6 +140,9 @@ def occupancy_reviews_due(user, *, landlord_ids, today: datetime.date | None = N
             people=Count("household__people"),
             disabled=Exists(disabled),
             reviewed=Exists(reviewed),
+            declared_income=Subquery(declared.values("monthly_income")[:1]),
+            declared_adults=Subquery(declared.values("adults")[:1]),
+            declared_children=Subquery(declared.values("children")[:1]),
         )
         .filter(reviewed=False)
         .order_by("household__name", "pk")
@@ -108,6 +160,12 @@ def occupancy_reviews_due(user, *, landlord_ids, today: datetime.date | None = N
             typology=dwelling.typology,
             adapted=dwelling.adapted_reduced_mobility,
             disabled=lease.disabled,
+            declared_monthly_income=lease.declared_income,
+            declared_people=(
+                lease.declared_adults + lease.declared_children
+                if lease.declared_adults is not None
+                else None
+            ),
         )
         if found:
             due.append(DueReview(lease, lease.people, anniversary, found))

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from allocations.deadlines import offer_deadline
 from allocations.errors import AllocationError
+from allocations.events import letting_event_record
 from allocations.models import (
     ALLOCATING_KINDS,
     MIN_CANDIDATES,
@@ -24,6 +25,7 @@ from allocations.models import (
     Decision,
     DecisionKind,
     HousingApplication,
+    LettingStep,
     OccupancyReview,
     Offer,
     OfferStatus,
@@ -35,6 +37,7 @@ from allocations.models import (
     not_expired,
 )
 from housing.models import BuildingStatus, Dwelling, DwellingStatus
+from portal.tasks import enqueue_on_commit
 from tenants.flags import priority_transfer_flag_sync, priority_transfer_flags_reconcile
 
 NOT_LETTABLE_BUILDING = [BuildingStatus.BEING_DEMOLISHED, BuildingStatus.DEMOLISHED]
@@ -462,6 +465,9 @@ def sitting_close(*, sitting_id: int, now: datetime.datetime | None = None) -> S
     Vacancy.objects.filter(agenda_items__sitting=sitting, status=VacancyStatus.PRESENTED).exclude(
         pk__in=offered
     ).update(status=VacancyStatus.TO_LET, updated_at=now)
+    from allocations.tasks import send_sitting_letters
+
+    enqueue_on_commit(send_sitting_letters, sitting_id=sitting.pk)
     return sitting
 
 
@@ -479,6 +485,12 @@ def _offer_issue(*, decision: Decision, now: datetime.datetime) -> Offer:
         deadline=offer_deadline(timezone.localdate(now)),
     )
     Vacancy.objects.filter(pk=vacancy_id).update(status=VacancyStatus.OFFERED, updated_at=now)
+    letting_event_record(
+        vacancy_id=vacancy_id, step=LettingStep.OFFER_ISSUED, offer_id=offer.pk, at=now
+    )
+    from allocations.tasks import send_offer_letter
+
+    enqueue_on_commit(send_offer_letter, offer_id=offer.pk)
     return offer
 
 
@@ -502,8 +514,16 @@ def _offer_next(*, offer: Offer, now: datetime.datetime) -> Offer | None:
         Vacancy.objects.filter(pk=offer.vacancy_id).update(
             status=VacancyStatus.TO_LET, updated_at=now
         )
+        letting_event_record(vacancy_id=offer.vacancy_id, step=LettingStep.BACK_TO_LET, at=now)
         return None
     return _offer_issue(decision=following, now=now)
+
+
+_ANSWER_STEPS = {
+    OfferStatus.ACCEPTED: LettingStep.OFFER_ACCEPTED,
+    OfferStatus.REFUSED: LettingStep.OFFER_REFUSED,
+    OfferStatus.EXPIRED: LettingStep.OFFER_EXPIRED,
+}
 
 
 def _answer(offer_id: int, status: str, now: datetime.datetime, **extra) -> Offer | None:
@@ -513,7 +533,11 @@ def _answer(offer_id: int, status: str, now: datetime.datetime, **extra) -> Offe
     )
     if not changed:
         return None
-    return Offer.objects.select_related("decision", "application").get(pk=offer_id)
+    offer = Offer.objects.select_related("decision", "application").get(pk=offer_id)
+    letting_event_record(
+        vacancy_id=offer.vacancy_id, step=_ANSWER_STEPS[status], offer_id=offer.pk, at=now
+    )
+    return offer
 
 
 @transaction.atomic
@@ -523,6 +547,9 @@ def offer_accept(*, offer_id: int, now: datetime.datetime | None = None) -> Offe
     if offer is None:
         raise AllocationError(_("Cette proposition n'attend plus de réponse."))
     Vacancy.objects.filter(pk=offer.vacancy_id).update(status=VacancyStatus.LET, updated_at=now)
+    letting_event_record(
+        vacancy_id=offer.vacancy_id, step=LettingStep.VACANCY_LET, offer_id=offer.pk, at=now
+    )
     application = offer.application
     application.status = ApplicationStatus.HOUSED
     application.save(update_fields=["status", "updated_at"])

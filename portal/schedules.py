@@ -46,6 +46,11 @@ PERIODIC_TASKS: list[dict] = [
         "crontab": {"minute": "5"},
     },
     {
+        "name": "Envoyer les lettres de commission restées en attente",
+        "task": "allocations.send_pending_letters",
+        "crontab": {"minute": "20"},
+    },
+    {
         "name": "Mettre à jour les fragilités « mutation prioritaire »",
         "task": "allocations.refresh_priority_transfer_flags",
         "crontab": {"minute": "45", "hour": "2"},

@@ -95,6 +95,7 @@ TEMPLATES = [
                 "tenants.context_processors.tenant_requests_nav",
                 "outreach.context_processors.outreach_nav",
                 "allocations.context_processors.allocations_nav",
+                "allocations.context_processors.applicant_nav",
             ],
         },
     },

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from allocations.applicant_views import applicant_urlpatterns
 from outreach.views.appointments import tenant_urlpatterns as appointment_urlpatterns
 from portal import views
 from tenants.urls import tenant_urlpatterns
@@ -18,6 +19,7 @@ urlpatterns = [
     path("personnel/", include("outreach.urls")),
     path("personnel/", include("allocations.urls")),
     path("espace/rendez-vous/", include((appointment_urlpatterns, "appointments"))),
+    path("espace/demande-de-logement/", include((applicant_urlpatterns, "applicant"))),
     path("espace/", include(tenant_urlpatterns)),
     path("admin/", admin.site.urls),
 ]

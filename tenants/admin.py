@@ -24,7 +24,7 @@ class PersonInline(ScopedTabularInline):
 
 class LeaseInline(ScopedTabularInline):
     model = Lease
-    fields = ["dwelling", "start_date", "end_date"]
+    fields = ["dwelling", "start_date", "end_date", "status"]
     raw_id_fields = ["dwelling"]
 
 

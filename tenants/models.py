@@ -176,10 +176,21 @@ class LeaseQuerySet(ScopedQuerySet):
 
     def current(self, today: datetime.date | None = None):
         today = today or timezone.localdate()
-        return self.filter(Q(end_date__isnull=True) | Q(end_date__gte=today), start_date__lte=today)
+        return self.filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=today),
+            start_date__lte=today,
+            status=LeaseStatus.SIGNED,
+        )
+
+
+class LeaseStatus(models.TextChoices):
+    DRAFT = "draft", _("en préparation (non signé)")
+    SIGNED = "signed", _("signé")
 
 
 class Lease(TimeStampedModel):
+    Status = LeaseStatus
+
     household = models.ForeignKey(
         Household, on_delete=models.PROTECT, related_name="leases", verbose_name=_("ménage")
     )
@@ -189,6 +200,10 @@ class Lease(TimeStampedModel):
     start_date = models.DateField(_("date d'effet"))
     end_date = models.DateField(
         _("date de fin"), null=True, blank=True, help_text=_("Vide tant que le bail court.")
+    )
+    # A lease drafted when an offer is accepted stays a draft until it is signed.
+    status = models.CharField(
+        _("état du bail"), max_length=10, choices=LeaseStatus.choices, default=LeaseStatus.SIGNED
     )
 
     objects = LeaseQuerySet.as_manager()
@@ -207,6 +222,9 @@ class Lease(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
                 name="lease_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=LeaseStatus.values), name="lease_status_valid"
             ),
         ]
 

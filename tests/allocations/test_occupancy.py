@@ -165,3 +165,41 @@ def test_secretary_schedules_reviews_and_records_findings_in_admin(
     assert "Examen de l'occupation des logements" in text
     assert "sous-occupation" in text
     assert "Proposer une mutation." in text
+
+
+def test_income_over_the_ceiling_of_the_household_size(settings):
+    settings.ALLOCATIONS_INCOME_CEILINGS = {1: 30_000, 2: 40_000}
+    settings.ALLOCATIONS_INCOME_CEILING_EXTRA_PERSON = 5_000
+    common = {"surface": Decimal("65"), "typology": "T3", "adapted": False, "disabled": False}
+    over = situations_of(people=2, declared_monthly_income=Decimal("3400"), **common)
+    assert [str(s) for s in over] == ["income_over_ceiling"]
+    assert not situations_of(people=2, declared_monthly_income=Decimal("3300"), **common)
+    # Four people declared: 40 000 + 2 × 5 000.
+    assert not situations_of(
+        people=2, declared_monthly_income=Decimal("4100"), declared_people=4, **common
+    )
+    # No income on record: never flagged.
+    assert not situations_of(people=2, declared_monthly_income=None, **common)
+
+
+def test_a_household_declaring_income_over_the_ceiling_in_its_application_is_due(actis, settings):
+    from allocations.models import HousingApplication
+
+    settings.ALLOCATIONS_INCOME_CEILINGS = {1: 30_000, 2: 40_000, 3: 50_000}
+    household = _household(actis, people=3, start=years_ago(3, TODAY), name="Aisé")
+    _household(actis, people=3, start=years_ago(3, TODAY), name="Sans demande")
+    HousingApplication.objects.create(
+        landlord=actis,
+        registration_number="038260199999A",
+        applicant_name="Aisé",
+        registered_on=TODAY,
+        adults=2,
+        children=1,
+        monthly_income=Decimal("4500"),
+        current_household=household,
+    )
+    secretary = make_staff(actis, Role.COMMITTEE_SECRETARY, email="sec@actis.example")
+    due = occupancy_reviews_due(secretary, landlord_ids=[actis.pk], today=TODAY)
+    assert [(r.lease.household.name, [str(s) for s in r.situations]) for r in due] == [
+        ("Aisé", ["income_over_ceiling"])
+    ]
