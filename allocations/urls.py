@@ -1,3 +1,4 @@
-from allocations.views import app_name, urlpatterns
+from allocations import rehousing_views, views
 
-__all__ = ["app_name", "urlpatterns"]
+app_name = views.app_name
+urlpatterns = views.urlpatterns + rehousing_views.urlpatterns
