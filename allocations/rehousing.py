@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db import transaction
-from django.db.models import Count, Q
+from django.db import connection, transaction
+from django.db.models import Count, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,6 +33,7 @@ from housing.models import (
     WorksStatus,
 )
 from housing.works import works_status
+from portal.sql import insert_select_sql
 from tenants.models import Lease
 
 # Who follows the files: letting agents, social advisers (CESF), supervisors, landlord admins.
@@ -71,8 +72,9 @@ def rehousing_open_for_site(
 ) -> OpeningResult:
     """Open a file for every household with a current lease in the site's buildings.
 
-    Set-based and idempotent: the files come from one SELECT of the current leases and are
-    inserted with ON CONFLICT DO NOTHING on (household, building); the buildings are marked as
+    Set-based and idempotent: one INSERT … SELECT from the current leases, ON CONFLICT DO
+    NOTHING on (household, building) (a household with two leases there gets one file); the
+    buildings are marked as
     being demolished and their vacant dwellings withdrawn from letting, each in one UPDATE.
     """
     today = today or timezone.localdate()
@@ -87,35 +89,50 @@ def rehousing_open_for_site(
     Building.objects.filter(pk__in=building_ids).exclude(status=BuildingStatus.DEMOLISHED).update(
         status=BuildingStatus.BEING_DEMOLISHED, updated_at=timezone.now()
     )
-    leases = (
-        Lease.objects.current(today)
-        .filter(dwelling__building_id__in=building_ids)
-        .order_by()
-        .values_list(
-            "household_id", "household__landlord_id", "dwelling_id", "dwelling__building_id"
-        )
-    )
-    before = RehousingFile.objects.filter(site=site).count()
-    RehousingFile.objects.bulk_create(
-        [
-            RehousingFile(
-                site=site,
-                landlord_id=landlord_id,
-                household_id=household_id,
-                dwelling_id=dwelling_id,
-                building_id=building_id,
-                opened_on=today,
-            )
-            for household_id, landlord_id, dwelling_id, building_id in leases
-        ],
-        ignore_conflicts=True,
-        batch_size=1000,
-    )
-    created = RehousingFile.objects.filter(site=site).count() - before
+    created = _insert_files(site=site, building_ids=building_ids, today=today)
     withdrawn = Dwelling.objects.filter(
         building_id__in=building_ids, status=DwellingStatus.VACANT
     ).update(status=DwellingStatus.WITHDRAWN, updated_at=timezone.now())
     return OpeningResult(created=created, withdrawn=withdrawn)
+
+
+# Columns written by the INSERT … SELECT, in the order of the SELECT list.
+_INSERT_COLUMNS = [
+    ("landlord", "household__landlord_id"),
+    ("site", "i_site"),
+    ("building", "dwelling__building_id"),
+    ("dwelling", "dwelling_id"),
+    ("household", "household_id"),
+    ("status", "i_status"),
+    ("wished_areas", "i_empty"),
+    ("wished_typology", "i_empty"),
+    ("opened_on", "i_today"),
+    ("note", "i_empty"),
+    ("created_at", "i_now"),
+    ("updated_at", "i_now"),
+]
+
+
+def _insert_files(*, site: WorksSite, building_ids: list[int], today: datetime.date) -> int:
+    """INSERT INTO rehousingfile (…) SELECT … FROM the current leases ON CONFLICT DO NOTHING."""
+    fields = {field.name: field for field in RehousingFile._meta.concrete_fields}
+    rows = (
+        Lease.objects.current(today)
+        .filter(dwelling__building_id__in=building_ids)
+        .annotate(
+            i_site=Value(site.pk),
+            i_status=Value(RehousingStatus.TO_MEET.value),
+            i_empty=Value(""),
+            i_today=Value(today, output_field=fields["opened_on"]),
+            i_now=Value(timezone.now(), output_field=fields["created_at"]),
+        )
+        .order_by()
+        .values_list(*[source for _, source in _INSERT_COLUMNS])
+    )
+    sql, params = insert_select_sql(RehousingFile, _INSERT_COLUMNS, rows, ("household", "building"))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
 
 
 @transaction.atomic

@@ -1,0 +1,47 @@
+"""Django admin of works sites, events and notices is scoped: another landlord's rows answer 404."""
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+
+from housing.models import Role
+from tests.factories import WorksEventFactory, WorksNoticeFactory, WorksSiteFactory, make_staff
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def actis_admin(actis):
+    user = make_staff(actis, Role.LANDLORD_ADMIN, email="admin@actis.example", is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label="housing"))
+    return user
+
+
+def _rows(landlord):
+    site = WorksSiteFactory(landlord=landlord, name=f"Chantier {landlord.name}")
+    return {
+        "workssite": site,
+        "worksevent": WorksEventFactory(site=site),
+        "worksnotice": WorksNoticeFactory(site=site, title=f"Avis {landlord.name}"),
+    }
+
+
+@pytest.mark.parametrize("model", ["workssite", "worksevent", "worksnotice"])
+def test_admin_shows_own_rows_and_answers_404_for_another_landlord(
+    client, actis_admin, actis, sdh, model
+):
+    mine, theirs = _rows(actis)[model], _rows(sdh)[model]
+    client.force_login(actis_admin)
+    listing = client.get(reverse(f"admin:housing_{model}_changelist"))
+    assert listing.status_code == 200
+    assert list(listing.context["cl"].result_list) == [mine]
+    assert client.get(reverse(f"admin:housing_{model}_change", args=[mine.pk])).status_code == 200
+    assert client.get(reverse(f"admin:housing_{model}_change", args=[theirs.pk])).status_code == 404
+
+
+def test_admin_site_list_shows_the_status_from_events(client, actis_admin, actis):
+    site = WorksSiteFactory(landlord=actis)
+    WorksEventFactory(site=site, kind="started")
+    client.force_login(actis_admin)
+    page = client.get(reverse("admin:housing_workssite_changelist")).content.decode()
+    assert "En cours" in page or "en cours" in page
