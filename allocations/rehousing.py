@@ -86,9 +86,9 @@ def rehousing_open_for_site(
             _("Les dossiers s'ouvrent quand la démolition est annoncée ou commencée.")
         )
     building_ids = list(site.buildings.values_list("pk", flat=True))
-    Building.objects.filter(pk__in=building_ids).exclude(status=BuildingStatus.DEMOLISHED).update(
-        status=BuildingStatus.BEING_DEMOLISHED, updated_at=timezone.now()
-    )
+    Building.objects.filter(pk__in=building_ids).exclude(
+        status__in=[BuildingStatus.BEING_DEMOLISHED, BuildingStatus.DEMOLISHED]
+    ).update(status=BuildingStatus.BEING_DEMOLISHED, updated_at=timezone.now())
     created = _insert_files(site=site, building_ids=building_ids, today=today)
     withdrawn = Dwelling.objects.filter(
         building_id__in=building_ids, status=DwellingStatus.VACANT
