@@ -17,7 +17,17 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from housing.models import WorksEvent, WorksEventKind, WorksSite, WorksStatus
+from housing.models import (
+    Building,
+    BuildingStatus,
+    Dwelling,
+    DwellingStatus,
+    WorksEvent,
+    WorksEventKind,
+    WorksKind,
+    WorksSite,
+    WorksStatus,
+)
 
 Kind = WorksEventKind
 
@@ -129,4 +139,16 @@ def works_event_add(
         )
     if date > timezone.localdate() + datetime.timedelta(days=366):
         raise WorksError(_("La date est trop loin dans l'avenir."))
-    return WorksEvent.objects.create(site=site, kind=kind, date=date, reason=reason, recorded_by=by)
+    event = WorksEvent.objects.create(
+        site=site, kind=kind, date=date, reason=reason, recorded_by=by
+    )
+    if kind == Kind.COMPLETED and site.kind == WorksKind.DEMOLITION:
+        # A demolished building's dwellings are gone: none can be let or occupied any more.
+        buildings = site.buildings.values("pk")
+        Building.objects.filter(pk__in=buildings).update(
+            status=BuildingStatus.DEMOLISHED, updated_at=timezone.now()
+        )
+        Dwelling.objects.filter(building__in=buildings).exclude(
+            status=DwellingStatus.WITHDRAWN
+        ).update(status=DwellingStatus.WITHDRAWN, updated_at=timezone.now())
+    return event

@@ -14,7 +14,7 @@ from housing.works import (
     works_event_add,
     works_status,
 )
-from tests.factories import WorksEventFactory, WorksSiteFactory
+from tests.factories import BuildingFactory, DwellingFactory, WorksEventFactory, WorksSiteFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +126,21 @@ def test_the_database_refuses_an_end_before_the_start_and_a_negative_budget(acti
 def test_the_database_refuses_an_unknown_kind(actis):
     with pytest.raises(IntegrityError), transaction.atomic():
         WorksSiteFactory(landlord=actis, kind="painting")
+
+
+def test_completing_a_demolition_marks_its_buildings_demolished_and_withdraws_every_dwelling(
+    actis,
+):
+    building = BuildingFactory(landlord=actis, status="being_demolished")
+    DwellingFactory(building=building, status="occupied")
+    DwellingFactory(building=building, status="withdrawn")
+    untouched = DwellingFactory(landlord=actis, status="vacant")
+    site = WorksSiteFactory(landlord=actis, kind="demolition", buildings=[building])
+    _add(site, "started", D(2020, 6, 2))
+    assert building.dwellings.filter(status="withdrawn").count() == 1
+    _add(site, "completed", D(2021, 12, 17))
+    building.refresh_from_db()
+    assert building.status == "demolished"
+    assert set(building.dwellings.values_list("status", flat=True)) == {"withdrawn"}
+    untouched.refresh_from_db()
+    assert untouched.status == "vacant"
