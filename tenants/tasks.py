@@ -1,5 +1,7 @@
 """E-mails to tenants, sent by Celery after the commit; each task is idempotent."""
 
+import datetime
+
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
@@ -159,3 +161,19 @@ def send_works_notice(notice_id: int) -> int:
     if messages:
         get_connection().send_messages(messages)
     return len(messages)
+
+
+# Older notices are news no more: a notice whose message was lost is not sent after a week.
+PENDING_NOTICE_DAYS = 7
+
+
+@shared_task(name="tenants.send_pending_works_notices")
+def send_pending_works_notices() -> int:
+    """Beat: send the published notices whose e-mail never left (a broker outage at publication)."""
+    from housing.models import WorksNotice
+
+    since = timezone.localdate() - datetime.timedelta(days=PENDING_NOTICE_DAYS)
+    pending = WorksNotice.objects.filter(
+        notify_tenants=True, emailed_at__isnull=True, published_on__gte=since
+    ).values_list("pk", flat=True)
+    return sum(send_works_notice(notice_id) for notice_id in list(pending))

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from housing.models import Role, WorksNotice
 from tenants.errors import TenantError
@@ -13,7 +14,7 @@ from tenants.services.works_notices import (
     works_notice_create,
     works_notice_publish,
 )
-from tenants.tasks import send_works_notice
+from tenants.tasks import send_pending_works_notices, send_works_notice
 from tests.factories import (
     HouseholdFactory,
     LeaseFactory,
@@ -182,3 +183,19 @@ def test_staff_publish_a_draft_from_the_site_page(client, writer, site):
     notice.refresh_from_db()
     assert notice.published_on is not None
     assert notice.notify_tenants is False
+
+
+def test_the_beat_job_sends_a_notice_whose_message_was_lost_and_only_recent_ones(
+    site, tenant, mailoutbox
+):
+    today = timezone.localdate()
+    lost = WorksNoticeFactory(site=site, published_on=today, notify_tenants=True)
+    WorksNoticeFactory(  # too old to be news
+        site=site, published_on=today - datetime.timedelta(days=30), notify_tenants=True
+    )
+    WorksNoticeFactory(site=site, published_on=today, notify_tenants=False)
+    assert send_pending_works_notices() == 1
+    assert [message.to for message in mailoutbox] == [["jeanne@exemple.fr"]]
+    lost.refresh_from_db()
+    assert lost.emailed_at is not None
+    assert send_pending_works_notices() == 0
