@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
@@ -109,8 +110,34 @@ class WorksNoticeInline(ScopedStackedInline):
     readonly_fields = ["published_on", "emailed_at"]
 
 
+class WorksSiteForm(forms.ModelForm):
+    class Meta:
+        model = WorksSite
+        fields = [
+            "landlord",
+            "kind",
+            "name",
+            "buildings",
+            "contractor",
+            "description",
+            "planned_start",
+            "planned_end",
+            "budget",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        landlord, buildings = cleaned.get("landlord"), cleaned.get("buildings")
+        if landlord and buildings and any(b.landlord_id != landlord.pk for b in buildings):
+            self.add_error(
+                "buildings", _("Les immeubles d'un chantier doivent appartenir à son bailleur.")
+            )
+        return cleaned
+
+
 @admin.register(WorksSite)
 class WorksSiteAdmin(ScopedModelAdmin):
+    form = WorksSiteForm
     list_display = ["name", "kind", "landlord", "planned_start", "planned_end", "status_display"]
     list_filter = ["landlord", "kind"]
     list_select_related = ["landlord"]

@@ -5,7 +5,13 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from housing.models import Role
-from tests.factories import WorksEventFactory, WorksNoticeFactory, WorksSiteFactory, make_staff
+from tests.factories import (
+    BuildingFactory,
+    WorksEventFactory,
+    WorksNoticeFactory,
+    WorksSiteFactory,
+    make_staff,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -45,3 +51,27 @@ def test_admin_site_list_shows_the_status_from_events(client, actis_admin, actis
     client.force_login(actis_admin)
     page = client.get(reverse("admin:housing_workssite_changelist")).content.decode()
     assert "En cours" in page or "en cours" in page
+
+
+def test_admin_refuses_a_site_with_another_landlords_building(client, actis, sdh):
+    superuser = make_staff(actis, Role.LANDLORD_ADMIN, email="root@example.fr", is_staff=True)
+    superuser.is_superuser = True
+    superuser.save()
+    theirs = BuildingFactory(landlord=sdh)
+    client.force_login(superuser)
+    response = client.post(
+        reverse("admin:housing_workssite_add"),
+        {
+            "landlord": actis.pk,
+            "kind": "rehabilitation",
+            "name": "Mélange",
+            "buildings": [theirs.pk],
+            "planned_start": "2020-01-06",
+            "events-TOTAL_FORMS": 0,
+            "events-INITIAL_FORMS": 0,
+            "notices-TOTAL_FORMS": 0,
+            "notices-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 200
+    assert "doivent appartenir à son bailleur" in response.content.decode()
