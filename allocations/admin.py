@@ -28,6 +28,7 @@ from allocations.models import (
     OccupancyReview,
     Offer,
     OfferStatus,
+    RehousingFile,
     ScoringGrid,
     Sitting,
     SittingStatus,
@@ -661,3 +662,20 @@ class OccupancyReviewAdmin(ScopedModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         pass
+
+
+@admin.register(RehousingFile)
+class RehousingFileAdmin(ScopedModelAdmin):
+    """Read-only: files are opened and updated through allocations.rehousing (staff pages),
+    where the status transitions and the withdrawal of the dwelling on a move are enforced."""
+
+    list_display = ["household", "building", "status", "followed_by", "opened_on", "moved_on"]
+    list_filter = ["status", "site", "landlord"]
+    list_select_related = ["household", "building", "followed_by"]
+    search_fields = ["household__name", "household__reference", "building__name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,6 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 
 from allocations.models import CommitteeMember
+from allocations.rehousing import REHOUSING_ROLES
 from allocations.views import COMMITTEE_ROLES, LETTING_ROLES
 from housing.scoping import landlord_ids_with_role
 
@@ -17,6 +18,7 @@ def allocations_nav(request):
             "allocations_can_let": False,
             "allocations_can_committee": False,
             "allocations_is_member": False,
+            "allocations_can_rehouse": False,
         }
 
     def is_member() -> bool:
@@ -26,6 +28,7 @@ def allocations_nav(request):
         "allocations_can_let": bool(landlord_ids_with_role(user, LETTING_ROLES)),
         "allocations_can_committee": bool(landlord_ids_with_role(user, COMMITTEE_ROLES)),
         "allocations_is_member": SimpleLazyObject(is_member),
+        "allocations_can_rehouse": bool(landlord_ids_with_role(user, REHOUSING_ROLES)),
     }
 
 

@@ -1082,3 +1082,126 @@ class VisitBooking(TimeStampedModel):
 
     def __str__(self):
         return f"{self.slot} – {self.application}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Rehousing before a demolition
+
+
+class RehousingStatus(models.TextChoices):
+    TO_MEET = "to_meet", _("à rencontrer")
+    WISHES_RECORDED = "wishes_recorded", _("souhaits recueillis")
+    OFFER_MADE = "offer_made", _("proposition faite")
+    OFFER_ACCEPTED = "offer_accepted", _("proposition acceptée")
+    MOVED = "moved", _("relogé, a déménagé")
+    OTHER_SOLUTION = "other_solution", _("autre solution")
+
+
+# Files still to work on: the "left to rehouse" of the progress figures.
+REHOUSING_OPEN_STATUSES = [
+    RehousingStatus.TO_MEET,
+    RehousingStatus.WISHES_RECORDED,
+    RehousingStatus.OFFER_MADE,
+    RehousingStatus.OFFER_ACCEPTED,
+]
+
+
+class RehousingFile(TimeStampedModel):
+    """A household to rehouse because its building is demolished (one per household and building)."""
+
+    Status = RehousingStatus
+
+    landlord = models.ForeignKey(
+        Landlord, on_delete=models.PROTECT, related_name="+", verbose_name=_("bailleur")
+    )
+    site = models.ForeignKey(
+        "housing.WorksSite",
+        on_delete=models.PROTECT,
+        related_name="rehousing_files",
+        verbose_name=_("chantier de démolition"),
+    )
+    building = models.ForeignKey(
+        "housing.Building",
+        on_delete=models.PROTECT,
+        related_name="rehousing_files",
+        verbose_name=_("immeuble démoli"),
+    )
+    dwelling = models.ForeignKey(
+        Dwelling, on_delete=models.PROTECT, related_name="+", verbose_name=_("logement quitté")
+    )
+    household = models.ForeignKey(
+        Household,
+        on_delete=models.PROTECT,
+        related_name="rehousing_files",
+        verbose_name=_("ménage"),
+    )
+    status = models.CharField(
+        _("état"), max_length=20, choices=RehousingStatus.choices, default=RehousingStatus.TO_MEET
+    )
+    wished_estates = models.ManyToManyField(
+        Estate, blank=True, related_name="+", verbose_name=_("quartiers souhaités")
+    )
+    wished_areas = models.CharField(
+        _("autres secteurs souhaités"),
+        max_length=255,
+        blank=True,
+        help_text=_("Par exemple « près de l'école Les Buttes », « Échirolles centre »."),
+    )
+    wished_typology = models.CharField(
+        _("typologie souhaitée"), max_length=2, choices=Typology.choices, blank=True
+    )
+    followed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("suivi par"),
+    )
+    opened_on = models.DateField(_("ouvert le"))
+    met_on = models.DateField(_("rencontré le"), null=True, blank=True)
+    moved_on = models.DateField(_("déménagé le"), null=True, blank=True)
+    offer = models.ForeignKey(
+        "Offer",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("proposition de logement"),
+    )
+    note = models.TextField(
+        _("notes"), blank=True, help_text=_("Obligatoire pour « autre solution » : laquelle.")
+    )
+
+    objects = scoped_queryset("landlord").as_manager()
+
+    class Meta:
+        verbose_name = _("dossier de relogement")
+        verbose_name_plural = _("dossiers de relogement")
+        ordering = ["building__name", "household__name"]
+        constraints = [
+            # Opening the files twice creates nothing new (INSERT … ON CONFLICT DO NOTHING).
+            models.UniqueConstraint(
+                fields=["household", "building"], name="rehousing_one_file_per_household"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=RehousingStatus.values), name="rehousing_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=RehousingStatus.MOVED) | Q(moved_on__isnull=False),
+                name="rehousing_moved_has_date",
+                violation_error_message=_("Indiquez la date du déménagement."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=RehousingStatus.OTHER_SOLUTION) | ~Q(note=""),
+                name="rehousing_other_solution_has_note",
+                violation_error_message=_("Décrivez l'autre solution trouvée dans les notes."),
+            ),
+        ]
+        indexes = [
+            # Progress figures: files per site (and building) by status.
+            models.Index(fields=["site", "building", "status"], name="rehousing_progress_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.household} – {self.building}"

@@ -1,3 +1,4 @@
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -8,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
-from housing.scoping import scoped_queryset
+from housing.scoping import ScopedQuerySet, scoped_queryset
 from portal.models import TimeStampedModel
 
 
@@ -283,3 +284,208 @@ class StaffMembership(TimeStampedModel):
 
     def __str__(self):
         return f"{self.user} – {self.get_role_display()} ({self.landlord})"
+
+
+# ---------------------------------------------------------------------------------------------
+# Works sites (chantiers): rehabilitation, demolition… with their timeline and tenant notices
+
+
+class WorksKind(models.TextChoices):
+    REHABILITATION = "rehabilitation", _("réhabilitation")
+    DEMOLITION = "demolition", _("démolition")
+    RESIDENTIALISATION = "residentialisation", _("résidentialisation")
+    MAINTENANCE = "maintenance", _("gros entretien")
+
+
+class WorksEventKind(models.TextChoices):
+    ANNOUNCED = "announced", _("annoncé")
+    STARTED = "started", _("commencé")
+    SUSPENDED = "suspended", _("suspendu")
+    RESUMED = "resumed", _("repris")
+    COMPLETED = "completed", _("terminé")
+
+
+class WorksStatus(models.TextChoices):
+    """A site's status: the kind of its last event (housing.works derives it, in one place)."""
+
+    PLANNED = "planned", _("prévu")
+    ANNOUNCED = "announced", _("annoncé")
+    STARTED = "started", _("en cours")
+    SUSPENDED = "suspended", _("suspendu")
+    RESUMED = "resumed", _("repris")
+    COMPLETED = "completed", _("terminé")
+
+
+class WorksSite(TimeStampedModel):
+    Kind = WorksKind
+
+    landlord = models.ForeignKey(
+        Landlord, on_delete=models.PROTECT, related_name="works_sites", verbose_name=_("bailleur")
+    )
+    kind = models.CharField(_("nature des travaux"), max_length=20, choices=WorksKind.choices)
+    name = models.CharField(
+        _("nom"), max_length=150, help_text=_("Par exemple « Démolition du 7-9 Limousin ».")
+    )
+    buildings = models.ManyToManyField(
+        Building, related_name="works_sites", verbose_name=_("immeubles concernés")
+    )
+    contractor = models.CharField(_("entreprise"), max_length=150, blank=True)
+    description = models.TextField(
+        _("description publique"),
+        blank=True,
+        help_text=_("Affichée sur la page publique des travaux : aucune donnée personnelle."),
+    )
+    planned_start = models.DateField(_("début prévu"))
+    planned_end = models.DateField(_("fin prévue"), null=True, blank=True)
+    budget = models.DecimalField(
+        _("budget (€)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+
+    objects = scoped_queryset("landlord").as_manager()
+
+    class Meta:
+        verbose_name = _("chantier")
+        verbose_name_plural = _("chantiers")
+        ordering = ["-planned_start", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=WorksKind.values), name="works_site_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_end__isnull=True)
+                | Q(planned_end__gte=models.F("planned_start")),
+                name="works_site_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(budget__isnull=True) | Q(budget__gte=0),
+                name="works_site_budget_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class WorksEvent(TimeStampedModel):
+    """One step of a site's timeline; the site's status is the kind of its last event."""
+
+    Kind = WorksEventKind
+
+    site = models.ForeignKey(
+        WorksSite, on_delete=models.CASCADE, related_name="events", verbose_name=_("chantier")
+    )
+    kind = models.CharField(_("événement"), max_length=20, choices=WorksEventKind.choices)
+    date = models.DateField(_("date"))
+    reason = models.CharField(
+        _("motif"),
+        max_length=255,
+        blank=True,
+        help_text=_("Obligatoire pour une suspension, par exemple « confinement »."),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("enregistré par"),
+    )
+
+    objects = scoped_queryset("site__landlord").as_manager()
+
+    class Meta:
+        verbose_name = _("événement de chantier")
+        verbose_name_plural = _("événements de chantier")
+        ordering = ["date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=WorksEventKind.values), name="works_event_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=WorksEventKind.SUSPENDED) | ~Q(reason=""),
+                name="works_event_suspension_has_reason",
+            ),
+            # A site is announced, started and completed once; suspensions may repeat.
+            models.UniqueConstraint(
+                fields=["site", "kind"],
+                condition=Q(kind__in=["announced", "started", "completed"]),
+                name="works_event_once_per_site",
+            ),
+        ]
+        indexes = [
+            # The status annotation: the last event of each site (site, date desc, pk desc).
+            models.Index(fields=["site", "-date", "-id"], name="works_event_site_last_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.site} – {self.get_kind_display()} ({self.date:%d/%m/%Y})"
+
+
+class WorksNoticeQuerySet(ScopedQuerySet):
+    landlord_path = "site__landlord"
+
+    def published(self):
+        return self.filter(published_on__isnull=False)
+
+
+def works_notice_photo_path(instance, filename: str) -> str:
+    # A random name outside any public URL: photos are served by a scoped view only.
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
+    return f"chantiers/{instance.site.landlord_id}/{uuid.uuid4().hex}.{extension}"
+
+
+class WorksNotice(TimeStampedModel):
+    """News of a works site for the tenants of its buildings (and the public page once published)."""
+
+    site = models.ForeignKey(
+        WorksSite, on_delete=models.CASCADE, related_name="notices", verbose_name=_("chantier")
+    )
+    title = models.CharField(_("titre"), max_length=150)
+    body = models.TextField(_("texte"))
+    published_on = models.DateField(
+        _("publié le"), null=True, blank=True, help_text=_("Vide tant que l'avis est un brouillon.")
+    )
+    photo = models.FileField(
+        _("photo"), upload_to=works_notice_photo_path, max_length=200, blank=True
+    )
+    photo_content_type = models.CharField(_("type de la photo"), max_length=30, blank=True)
+    notify_tenants = models.BooleanField(_("prévenir les locataires par e-mail"), default=False)
+    emailed_at = models.DateTimeField(
+        _("envoyé par e-mail le"),
+        null=True,
+        blank=True,
+        help_text=_("Marque l'envoi : un avis n'est envoyé qu'une fois."),
+    )
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("rédigé par"),
+    )
+
+    objects = WorksNoticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("avis de chantier")
+        verbose_name_plural = _("avis de chantier")
+        ordering = ["-published_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(emailed_at__isnull=True) | Q(published_on__isnull=False),
+                name="works_notice_emailed_once_published",
+            ),
+        ]
+        indexes = [
+            # Tenants' and public lists: a site's published notices, newest first.
+            models.Index(fields=["site", "-published_on"], name="works_notice_site_pub_idx"),
+        ]
+
+    def __str__(self):
+        return self.title

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from housing import views
+from housing import views, works_views
 
 app_name = "housing"
 
@@ -8,4 +8,11 @@ urlpatterns = [
     path("", views.StaffHomeView.as_view(), name="staff_home"),
     path("immeubles/", views.BuildingListView.as_view(), name="building_list"),
     path("immeubles/<int:pk>/", views.BuildingDetailView.as_view(), name="building_detail"),
+    path("chantiers/", works_views.WorksSiteListView.as_view(), name="works_list"),
+    path("chantiers/<int:pk>/", works_views.WorksSiteDetailView.as_view(), name="works_detail"),
+    path(
+        "chantiers/<int:pk>/evenements/",
+        works_views.WorksEventAddView.as_view(),
+        name="works_event_add",
+    ),
 ]

@@ -2,8 +2,9 @@ from django.conf import settings
 from django.views.generic import DetailView, ListView, TemplateView
 
 from housing.mixins import ScopedObjectMixin, StaffRequiredMixin
-from housing.models import Building, Estate
+from housing.models import Building, Estate, WorksStatus
 from housing.selectors import building_list, landlords_overview
+from housing.works import with_status
 
 
 class StaffHomeView(StaffRequiredMixin, TemplateView):
@@ -47,4 +48,8 @@ class BuildingDetailView(StaffRequiredMixin, ScopedObjectMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["dwellings"] = self.object.dwellings.order_by("floor", "reference")
+        context["works_sites"] = [
+            (site, WorksStatus(site.status))
+            for site in with_status(self.object.works_sites.all()).order_by("-planned_start")
+        ]
         return context

@@ -41,6 +41,11 @@ PERIODIC_TASKS: list[dict] = [
         "crontab": {"minute": "0", "hour": "8", "day_of_week": "1-5"},
     },
     {
+        "name": "Envoyer les avis de chantier publiés dont l'envoi a été perdu",
+        "task": "tenants.send_pending_works_notices",
+        "every_seconds": 15 * 60,
+    },
+    {
         "name": "Expirer les propositions de logement restées sans réponse",
         "task": "allocations.expire_offers",
         "crontab": {"minute": "5"},

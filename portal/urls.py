@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from allocations.applicant_views import applicant_urlpatterns
+from housing.works_views import PublicWorksIndexView, PublicWorksView
 from outreach.views.appointments import tenant_urlpatterns as appointment_urlpatterns
 from portal import views
 from tenants.urls import tenant_urlpatterns
@@ -14,6 +15,9 @@ urlpatterns = [
     path("comptes/login/", views.PortalLoginView.as_view(), name="login"),
     path("comptes/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Public, no login: current works per estate (no personal data).
+    path("travaux/", PublicWorksIndexView.as_view(), name="public_works_index"),
+    path("travaux/<slug:slug>/", PublicWorksView.as_view(), name="public_works"),
     path("personnel/", include("housing.urls")),
     path("personnel/", include("tenants.urls")),
     path("personnel/", include("outreach.urls")),

@@ -254,3 +254,19 @@ class TriageFilterForm(forms.Form):
         self.fields["assignee"].choices = [("", _("tous")), (0, _("non attribuées"))] + [
             (user.pk, user.get_full_name() or user.email) for user in technicians
         ]
+
+
+class WorksNoticeForm(forms.Form):
+    title = forms.CharField(label=_("Titre"), max_length=150)
+    body = forms.CharField(label=_("Texte"), widget=forms.Textarea(attrs={"rows": 6}))
+    photo = forms.FileField(
+        label=_("Photo (facultatif)"),
+        required=False,
+        help_text=_("Une photo JPEG, PNG ou HEIC de moins de 8 Mo, sans personne reconnaissable."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/heic"}),
+    )
+    publish = forms.BooleanField(label=_("Publier tout de suite"), required=False)
+    notify = forms.BooleanField(
+        label=_("Prévenir les locataires des immeubles par e-mail à la publication"),
+        required=False,
+    )

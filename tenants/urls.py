@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tenants import request_views, space_views, views
+from tenants import request_views, space_views, views, works_views
 
 app_name = "tenants"
 
@@ -57,6 +57,21 @@ urlpatterns = [
     ),
     path("contacts/", request_views.ContactRequestListView.as_view(), name="contact_list"),
     path(
+        "chantiers/<int:pk>/avis/nouveau/",
+        works_views.WorksNoticeCreateView.as_view(),
+        name="works_notice_create",
+    ),
+    path(
+        "chantiers/avis/<int:pk>/publier/",
+        works_views.WorksNoticePublishView.as_view(),
+        name="works_notice_publish",
+    ),
+    path(
+        "chantiers/avis/<int:pk>/photo/",
+        works_views.WorksNoticePhotoView.as_view(),
+        name="works_notice_photo",
+    ),
+    path(
         "contacts/<int:pk>/traitee/",
         request_views.ContactRequestHandledView.as_view(),
         name="contact_handled",
@@ -100,6 +115,12 @@ tenant_urlpatterns = [
         "demandes/<int:pk>/photos/<int:photo_pk>/",
         space_views.RequestPhotoView.as_view(),
         name="tenant_request_photo",
+    ),
+    path("travaux/", works_views.TenantWorksNoticeListView.as_view(), name="tenant_works_notices"),
+    path(
+        "travaux/<int:pk>/photo/",
+        works_views.WorksNoticePhotoView.as_view(),
+        name="tenant_works_notice_photo",
     ),
     path("mes-donnees/", space_views.MyDataView.as_view(), name="tenant_my_data"),
     path(

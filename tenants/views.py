@@ -7,6 +7,7 @@ from tenants.models import VulnerabilityFlag
 from tenants.selectors import household_detail_queryset, household_list, tenant_requests
 from tenants.services.accounts import can_manage_accounts
 from tenants.services.requests import can_handle_requests
+from tenants.services.works_notices import tenant_works_notices
 from tenants.space_views import TenantMixin
 
 
@@ -79,4 +80,5 @@ class TenantHomeView(TenantMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["open_requests"] = tenant_requests(self.request.user, self.household).open()
+        context["works_notices"] = tenant_works_notices(self.household)[:3]
         return context

@@ -6,7 +6,18 @@ from decimal import Decimal
 import factory
 from factory.django import DjangoModelFactory
 
-from housing.models import Agency, Building, Dwelling, Estate, Landlord, Role, StaffMembership
+from housing.models import (
+    Agency,
+    Building,
+    Dwelling,
+    Estate,
+    Landlord,
+    Role,
+    StaffMembership,
+    WorksEvent,
+    WorksNotice,
+    WorksSite,
+)
 from portal.models import User
 from tenants.models import Household, Lease, Person, VulnerabilityFlag
 
@@ -150,3 +161,40 @@ class VulnerabilityFlagFactory(DjangoModelFactory):
     household = factory.SubFactory(HouseholdFactory)
     kind = VulnerabilityFlag.Kind.ISOLATED
     start_date = datetime.date(2020, 3, 17)
+
+
+class WorksSiteFactory(DjangoModelFactory):
+    class Meta:
+        model = WorksSite
+        skip_postgeneration_save = True
+
+    landlord = factory.SubFactory(LandlordFactory)
+    kind = WorksSite.Kind.REHABILITATION
+    name = factory.Sequence(lambda n: f"Réhabilitation n° {n}")
+    contractor = "BTP Dauphiné"
+    planned_start = datetime.date(2020, 1, 6)
+    planned_end = datetime.date(2021, 6, 30)
+
+    @factory.post_generation
+    def buildings(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.buildings.set(extracted)
+
+
+class WorksEventFactory(DjangoModelFactory):
+    class Meta:
+        model = WorksEvent
+
+    site = factory.SubFactory(WorksSiteFactory)
+    kind = WorksEvent.Kind.STARTED
+    date = datetime.date(2020, 1, 6)
+
+
+class WorksNoticeFactory(DjangoModelFactory):
+    class Meta:
+        model = WorksNotice
+
+    site = factory.SubFactory(WorksSiteFactory)
+    title = factory.Sequence(lambda n: f"Avis n° {n}")
+    body = "Les travaux de façade reprennent lundi."
+    published_on = datetime.date(2020, 5, 11)

@@ -24,6 +24,7 @@ from outreach.models import (
     TaskStatus,
 )
 from outreach.targeting import selected_households, with_queue_fields
+from portal.sql import insert_select_sql
 
 logger = logging.getLogger(__name__)
 
@@ -70,14 +71,7 @@ def _insert_new_tasks(campaign: Campaign, selected, now: datetime.datetime) -> i
         .order_by()
         .values_list(*[source for _, source in _INSERT_COLUMNS])
     )
-    select_sql, params = rows.query.sql_with_params()
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(fields[name].column) for name, _ in _INSERT_COLUMNS)
-    conflict = ", ".join(quote(fields[name].column) for name in ("campaign", "household"))
-    sql = (
-        f"INSERT INTO {quote(CallTask._meta.db_table)} ({columns}) {select_sql} "
-        f"ON CONFLICT ({conflict}) DO NOTHING"
-    )
+    sql, params = insert_select_sql(CallTask, _INSERT_COLUMNS, rows, ("campaign", "household"))
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # The per-household subqueries push the planner's estimate over jit_above_cost, and

@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from allocations.demo import seed_allocations_demo
+from allocations.demo_works import seed_works_demo
 from outreach.demo import seed_outreach_demo
 from outreach.demo_appointments import seed_appointments_demo
 from tenants.demo import DEFAULT_HOUSEHOLDS, DEFAULT_SEED, seed_demo
@@ -38,6 +39,7 @@ class Command(BaseCommand):
         self.stdout.write(report.summary())
         seed_tenant_requests_demo()
         seed_allocations_demo()
+        seed_works_demo()
         # The command lives in outreach, the top layer, so it can add the partners and the
         # campaigns on top of the housing and tenants data.
         call_command("seed_partners", stdout=self.stdout)
