@@ -23,6 +23,8 @@ from outreach.models import (
     ReferralStatus,
     SolidarityEntry,
     SolidarityStatus,
+    SolidarityTask,
+    SolidarityTaskStatus,
     TaskStatus,
 )
 from outreach.services.campaigns import (
@@ -445,3 +447,23 @@ class QueueBuildAdmin(ScopedModelAdmin):
 
 
 import outreach.admin_appointments  # noqa: E402, F401  (appointments with advisers)
+
+
+@admin.register(SolidarityTask)
+class SolidarityTaskAdmin(ScopedModelAdmin):
+    """Tasks are created from the follow-up pages and ticked by caretakers: the admin reads them."""
+
+    list_display = ["description", "household", "assigned_to", "due_on", "status", "landlord"]
+    list_filter = ["status", ("landlord", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["household", "assigned_to", "landlord"]
+    search_fields = ["description", "household__name", "household__reference", "done_note"]
+    date_hierarchy = "due_on"
+    raw_id_fields = ["household", "need", "call_log"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.status != SolidarityTaskStatus.TO_DO:
+            return _all_fields(SolidarityTask)
+        return ["landlord", "household", "need", "call_log", "status", "done_at", "created_by"]
