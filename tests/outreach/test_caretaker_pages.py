@@ -454,3 +454,14 @@ def test_solidarity_task_admin_is_scoped(client, actis, alice, actis_household, 
     assert client.get(reverse(change, args=[theirs.pk])).status_code == 404
     rows = client.get(reverse("admin:outreach_solidaritytask_changelist")).context["cl"].queryset
     assert list(rows) == [mine]
+
+
+def test_solidarity_task_pages_are_refused_to_caretakers_and_tenants(
+    client, caretaker, actis_household
+):
+    create = reverse("outreach:solidarity_task_create") + f"?menage={actis_household.pk}"
+    for user in (caretaker, make_tenant(actis_household)):
+        client.force_login(user)
+        assert client.get(TASKS_URL).status_code == 403
+        assert client.get(create).status_code == 403
+        assert client.get(BOARD_URL).status_code == 403
