@@ -20,33 +20,53 @@ class DoneNoteForm(forms.Form):
 
 
 class ReportProblemForm(forms.Form):
-    """A technical problem the caretaker reports on site, for a household of their buildings."""
+    """A technical problem the caretaker reports on site: in a household's dwelling, or in the
+    common areas of one of their buildings (for a household, or for nobody in particular)."""
 
-    household = forms.ModelChoiceField(
-        label=_("Pour quel ménage ?"),
-        queryset=None,
-        empty_label=_("Choisissez un ménage"),
-        help_text=_(
-            "Pour les parties communes, choisissez le ménage qui l'a signalé ou le plus proche."
-        ),
-    )
     location = forms.ChoiceField(
         label=_("Où ?"),
         choices=RequestLocation.choices,
         widget=forms.RadioSelect,
         initial=RequestLocation.COMMON_AREA,
     )
+    building = forms.ModelChoiceField(
+        label=_("Quel immeuble ?"),
+        queryset=None,
+        required=False,
+        empty_label=_("Choisissez un immeuble"),
+        help_text=_("Pour les parties communes."),
+    )
+    household = forms.ModelChoiceField(
+        label=_("Pour quel ménage ?"),
+        queryset=None,
+        required=False,
+        empty_label=_("Aucun ménage en particulier"),
+        help_text=_("Obligatoire pour un problème dans un logement."),
+    )
     category = forms.ChoiceField(label=_("Quel est le problème ?"), choices=RequestCategory.choices)
     description = forms.CharField(
         label=_("Décrivez le problème"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
     )
 
-    def __init__(self, *args, households, **kwargs):
+    def __init__(self, *args, buildings, households, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["building"].queryset = buildings
         self.fields["household"].queryset = households
         self.fields["household"].label_from_instance = lambda household: (
             f"{household.name} ({household.reference})"
         )
+
+    def clean(self):
+        cleaned = super().clean()
+        household, building = cleaned.get("household"), cleaned.get("building")
+        if cleaned.get("location") == RequestLocation.DWELLING:
+            if household is None and "household" not in self.errors:
+                self.add_error(
+                    "household", _("Choisissez le ménage dont le logement est concerné.")
+                )
+        elif household is None and building is None and "building" not in self.errors:
+            self.add_error("building", _("Choisissez l'immeuble ou le ménage concerné."))
+        return cleaned
 
 
 class SolidarityTaskForm(forms.Form):

@@ -8,7 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from housing.duties import is_caretaker_of
+from housing.duties import caretaker_buildings, is_caretaker_of
+from housing.models import Building
 from outreach.errors import OutreachError
 from outreach.models import (
     CallLog,
@@ -109,14 +110,26 @@ def solidarity_task_cancel(*, task: SolidarityTask, user, reason: str) -> Solida
 
 
 def caretaker_report_problem(
-    *, user, household: Household, category: str, location: str, description: str
+    *,
+    user,
+    household: Household | None,
+    category: str,
+    location: str,
+    description: str,
+    building: Building | None = None,
 ) -> TechnicalRequest:
-    """A technical request the caretaker files on site for a household of their buildings."""
-    if not caretaker_households(user).filter(pk=household.pk).exists():
-        raise OutreachError(_("Ce ménage n'habite pas un de vos immeubles."))
+    """A technical request the caretaker files on site ("sur place"): for a household of their
+    buildings, or for the common areas of one of their buildings."""
+    if household is not None:
+        if not caretaker_households(user).filter(pk=household.pk).exists():
+            raise OutreachError(_("Ce ménage n'habite pas un de vos immeubles."))
+        building = None  # the request takes the building of the household's dwelling
+    elif building is None or not caretaker_buildings(user).filter(pk=building.pk).exists():
+        raise OutreachError(_("Choisissez un de vos immeubles."))
     try:
         return request_create(
             household=household,
+            building=building,
             category=category,
             location=location,
             description=description,

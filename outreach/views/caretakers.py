@@ -71,7 +71,11 @@ class CaretakerTodayView(RoleRequiredMixin, TemplateView):
     template_name = "outreach/caretakers/today.html"
 
     def report_form(self, data=None):
-        return ReportProblemForm(data, households=caretaker_households(self.request.user))
+        return ReportProblemForm(
+            data,
+            buildings=caretaker_buildings(self.request.user),
+            households=caretaker_households(self.request.user),
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -102,6 +106,7 @@ class CaretakerTodayView(RoleRequiredMixin, TemplateView):
                 created = caretaker_report_problem(
                     user=request.user,
                     household=form.cleaned_data["household"],
+                    building=form.cleaned_data["building"],
                     category=form.cleaned_data["category"],
                     location=form.cleaned_data["location"],
                     description=form.cleaned_data["description"],
@@ -111,8 +116,13 @@ class CaretakerTodayView(RoleRequiredMixin, TemplateView):
             else:
                 messages.success(
                     request,
-                    _("Demande %(reference)s enregistrée pour %(household)s.")
-                    % {"reference": created.reference, "household": created.household.name},
+                    _("Demande %(reference)s enregistrée pour %(where)s.")
+                    % {
+                        "reference": created.reference,
+                        "where": created.household.name
+                        if created.household
+                        else created.building.name,
+                    },
                 )
                 return redirect(reverse("outreach:caretaker_today") + "#signaler")
         return self.render_to_response(self.get_context_data(report_form=form), status=400)

@@ -465,3 +465,72 @@ def test_solidarity_task_pages_are_refused_to_caretakers_and_tenants(
         assert client.get(TASKS_URL).status_code == 403
         assert client.get(create).status_code == 403
         assert client.get(BOARD_URL).status_code == 403
+
+
+# ---------------------------------------------------------------------------------------------
+# Problems in the common areas, for no household in particular
+
+
+def test_caretaker_reports_a_common_area_problem_for_no_household(
+    client, building, caretaker, bob, mailoutbox
+):
+    client.force_login(caretaker)
+    response = client.post(
+        TODAY_URL,
+        {
+            "location": "common_area",
+            "building": building.pk,
+            "household": "",
+            "category": "lift",
+            "description": "Ascenseur bloqué au 3e étage",
+        },
+    )
+    assert response.status_code == 302
+    created = TechnicalRequest.objects.get()
+    assert (created.household, created.building, created.dwelling) == (None, building, None)
+    assert (created.channel, created.landlord_id) == (RequestChannel.ON_SITE, building.landlord_id)
+    assert mailoutbox == []
+
+    # The request desk sees it, opens it and moves it on; no tenant is e-mailed.
+    client.force_login(bob)
+    triage = client.get(reverse("tenants:request_list"), {"building": building.pk})
+    assert created.reference in page(triage)
+    detail = client.get(reverse("tenants:request_detail", args=[created.pk]))
+    assert detail.status_code == 200
+    assert "parties communes" in page(detail)
+    client.post(
+        reverse("tenants:request_status", args=[created.pk]),
+        {"status": "visit_scheduled", "message": "Ascensoriste jeudi"},
+    )
+    created.refresh_from_db()
+    assert created.status == "visit_scheduled"
+    assert mailoutbox == []
+
+
+def test_a_problem_in_a_dwelling_needs_the_household_and_a_building_must_be_mine(
+    client, building, caretaker, other_building
+):
+    client.force_login(caretaker)
+    dwelling = client.post(
+        TODAY_URL,
+        {
+            "location": "dwelling",
+            "building": building.pk,
+            "category": "plumbing",
+            "description": "Fuite",
+        },
+    )
+    assert dwelling.status_code == 400
+    assert "Choisissez le ménage" in page(dwelling)
+    elsewhere = client.post(
+        TODAY_URL,
+        {
+            "location": "common_area",
+            "building": other_building.pk,
+            "category": "lift",
+            "description": "Panne",
+        },
+    )
+    assert elsewhere.status_code == 400
+    assert "Sélectionnez un choix valide" in page(elsewhere)
+    assert not TechnicalRequest.objects.exists()
