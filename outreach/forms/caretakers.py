@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from housing.models import DutyCompletion
@@ -25,7 +26,7 @@ class ReportProblemForm(forms.Form):
 
     location = forms.ChoiceField(
         label=_("Où ?"),
-        choices=RequestLocation.choices,
+        choices=[(value, capfirst(label)) for value, label in RequestLocation.choices],
         widget=forms.RadioSelect,
         initial=RequestLocation.COMMON_AREA,
     )
@@ -43,7 +44,10 @@ class ReportProblemForm(forms.Form):
         empty_label=_("Aucun ménage en particulier"),
         help_text=_("Obligatoire pour un problème dans un logement."),
     )
-    category = forms.ChoiceField(label=_("Quel est le problème ?"), choices=RequestCategory.choices)
+    category = forms.ChoiceField(
+        label=_("Quel est le problème ?"),
+        choices=[(value, capfirst(label)) for value, label in RequestCategory.choices],
+    )
     description = forms.CharField(
         label=_("Décrivez le problème"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
     )
