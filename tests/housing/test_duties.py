@@ -168,7 +168,17 @@ def test_admin_of_duties_is_scoped_to_the_landlord(client, actis, sdh, building,
     client.force_login(admin_user)
 
     assert client.get(reverse("admin:housing_dutyround_change", args=[mine.pk])).status_code == 200
-    for name, obj in [("dutyround", theirs), ("caretakerassignment", their_assignment)]:
+    their_completion = DutyCompletion.objects.create(
+        round=theirs,
+        date=MONDAY,
+        done_by=sdh_caretaker,
+        done_at=datetime.datetime.now(datetime.UTC),
+    )
+    for name, obj in [
+        ("dutyround", theirs),
+        ("caretakerassignment", their_assignment),
+        ("dutycompletion", their_completion),
+    ]:
         response = client.get(reverse(f"admin:housing_{name}_change", args=[obj.pk]))
         assert response.status_code == 404
     rows = client.get(reverse("admin:housing_dutyround_changelist")).context["cl"].queryset

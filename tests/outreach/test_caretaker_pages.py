@@ -534,3 +534,25 @@ def test_a_problem_in_a_dwelling_needs_the_household_and_a_building_must_be_mine
     assert elsewhere.status_code == 400
     assert "Sélectionnez un choix valide" in page(elsewhere)
     assert not TechnicalRequest.objects.exists()
+
+
+def test_solidarity_task_admin_keeps_the_task_with_a_caretaker_of_the_landlord(
+    client, actis, alice, actis_household, caretaker
+):
+    admin_user = make_staff(actis, Role.LANDLORD_ADMIN, email="adm@actis.example", is_staff=True)
+    admin_user.user_permissions.set(Permission.objects.filter(content_type__app_label="outreach"))
+    task = make_task(actis_household, caretaker, by=alice)
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:outreach_solidaritytask_change", args=[task.pk]),
+        {
+            "assigned_to": alice.pk,  # a caller, not a caretaker
+            "description": task.description,
+            "due_on": task.due_on.isoformat(),
+            "done_note": "",
+        },
+    )
+    assert response.status_code == 200
+    assert "Choisissez un(e) gardien(ne) du bailleur du ménage." in page(response)
+    task.refresh_from_db()
+    assert task.assigned_to == caretaker
