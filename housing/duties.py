@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, models, transaction
 from django.db.models import Case, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -273,6 +273,8 @@ def duty_week_board(user, *, landlord_ids, week: DutyWeek):
             done=_per_building_count(completions),
             done_past=_per_building_count(past_completions),
         )
-        .annotate(missed=F("due_past") - F("done_past"))
+        # Never below zero: a tick on a day the round is no longer due (its days changed since)
+        # must not hide a missed one.
+        .annotate(missed=Greatest(F("due_past") - F("done_past"), Value(0)))
         .order_by("estate__name", "name", "pk")
     )
