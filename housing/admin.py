@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from housing.admin_scoping import ScopedModelAdmin, ScopedTabularInline
-from housing.duties import is_caretaker_of
+from housing.duties import caretaker_assign, is_caretaker_of
 from housing.models import (
     WEEKDAY_LABELS,
     Agency,
@@ -122,6 +122,12 @@ class CaretakerAssignmentAdmin(ScopedModelAdmin):
     list_select_related = ["building", "user"]
     search_fields = ["building__name", "user__email", "user__last_name"]
     autocomplete_fields = ["building"]
+
+    def has_change_permission(self, request, obj=None):
+        return False  # an assignment is added or removed, never moved to someone else
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = caretaker_assign(user=obj.user, building=obj.building, by=request.user).pk
 
 
 class WeekdaysField(forms.TypedMultipleChoiceField):

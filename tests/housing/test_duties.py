@@ -219,3 +219,16 @@ def test_admin_edits_a_rounds_weekdays_as_checkboxes(client, actis, building):
     duty_round = DutyRound.objects.get()
     assert duty_round.weekdays == 0b0001001
     assert duty_round.weekday_labels == ["lundi", "jeudi"]
+
+
+def test_admin_assigns_a_caretaker_through_the_service(client, actis, building):
+    admin_user = make_staff(actis, Role.LANDLORD_ADMIN, email="adm@actis.example", is_staff=True)
+    admin_user.user_permissions.set(Permission.objects.filter(content_type__app_label="housing"))
+    caretaker = make_staff(actis, Role.CARETAKER, email="k@actis.example")
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:housing_caretakerassignment_add"),
+        {"user": caretaker.pk, "building": building.pk},
+    )
+    assert response.status_code == 302
+    assert list(building.caretaker_assignments.values_list("user", flat=True)) == [caretaker.pk]
