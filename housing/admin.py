@@ -1,11 +1,17 @@
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from housing.admin_scoping import ScopedModelAdmin, ScopedStackedInline, ScopedTabularInline
+from housing.duties import caretaker_assign, is_caretaker_of
 from housing.models import (
+    WEEKDAY_LABELS,
     Agency,
     Building,
+    CaretakerAssignment,
+    DutyCompletion,
+    DutyRound,
     Dwelling,
     Estate,
     Landlord,
@@ -177,3 +183,101 @@ class WorksNoticeAdmin(ScopedModelAdmin):
     search_fields = ["title", "body", "site__name"]
     fields = ["site", "title", "body", "published_on", "emailed_at"]
     readonly_fields = ["published_on", "emailed_at"]
+
+
+# Caretakers' duties ------------------------------------------------------------------------------
+
+
+class CaretakerAssignmentForm(forms.ModelForm):
+    class Meta:
+        model = CaretakerAssignment
+        fields = ["user", "building"]
+
+    def clean(self):
+        cleaned = super().clean()
+        user, building = cleaned.get("user"), cleaned.get("building")
+        if user and building and not is_caretaker_of(user, building.landlord_id):
+            raise forms.ValidationError(
+                gettext("%(user)s n'est pas gardien(ne) chez %(landlord)s.")
+                % {"user": user.get_full_name() or user.email, "landlord": building.landlord}
+            )
+        return cleaned
+
+
+@admin.register(CaretakerAssignment)
+class CaretakerAssignmentAdmin(ScopedModelAdmin):
+    """Who looks after which building; the person must hold the caretaker role at its landlord."""
+
+    form = CaretakerAssignmentForm
+    list_display = ["building", "user", "created_at"]
+    list_filter = [("building__landlord", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["building", "user"]
+    search_fields = ["building__name", "user__email", "user__last_name"]
+    autocomplete_fields = ["building"]
+
+    def has_change_permission(self, request, obj=None):
+        return False  # an assignment is added or removed, never moved to someone else
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = caretaker_assign(user=obj.user, building=obj.building, by=request.user).pk
+
+
+class WeekdaysField(forms.TypedMultipleChoiceField):
+    """The 7-bit weekday mask of a round, edited as one checkbox per day."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            choices=[(day, label) for day, label in enumerate(WEEKDAY_LABELS)],
+            coerce=int,
+            **kwargs,
+        )
+
+    def prepare_value(self, value):
+        if isinstance(value, int):
+            return [day for day in range(7) if value & (1 << day)]
+        return value
+
+    def clean(self, value):
+        days = super().clean(value)
+        return sum(1 << day for day in set(days))
+
+
+class DutyRoundForm(forms.ModelForm):
+    weekdays = WeekdaysField(label=gettext_lazy("Jours"))
+
+    class Meta:
+        model = DutyRound
+        fields = ["building", "kind", "weekdays", "time", "details", "starts_on", "is_active"]
+
+
+@admin.register(DutyRound)
+class DutyRoundAdmin(ScopedModelAdmin):
+    form = DutyRoundForm
+    list_display = ["building", "kind", "days", "time", "starts_on", "is_active"]
+    list_filter = ["kind", "is_active", ("building__landlord", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["building"]
+    search_fields = ["building__name", "details"]
+    autocomplete_fields = ["building"]
+
+    @admin.display(description=gettext_lazy("jours"))
+    def days(self, obj):
+        return ", ".join(obj.weekday_labels)
+
+
+@admin.register(DutyCompletion)
+class DutyCompletionAdmin(ScopedModelAdmin):
+    """Completions are ticked on the caretaker's page: the admin only reads them."""
+
+    list_display = ["round", "date", "done_by", "done_at", "note"]
+    list_filter = ["round__kind", ("round__building__landlord", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["round__building", "done_by"]
+    search_fields = ["round__building__name", "note", "done_by__email"]
+    date_hierarchy = "date"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -489,3 +489,156 @@ class WorksNotice(TimeStampedModel):
 
     def __str__(self):
         return self.title
+
+
+# =============================================================================================
+# Caretakers' duties (issue 7): who looks after which building, the rounds due there and what
+# was done. A round due on a day and not ticked by the end of that day is "missed": computed from
+# the rounds and the completions (never stored), so changing a round's days never leaves stale
+# "missed" rows behind.
+
+
+class CaretakerAssignment(TimeStampedModel):
+    """A caretaker (gardien, assistant de résidence) looks after a building."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="caretaker_assignments",
+        verbose_name=_("gardien(ne)"),
+    )
+    building = models.ForeignKey(
+        Building,
+        on_delete=models.CASCADE,
+        related_name="caretaker_assignments",
+        verbose_name=_("immeuble"),
+    )
+
+    objects = scoped_queryset("building__landlord").as_manager()
+
+    class Meta:
+        verbose_name = _("affectation d'un gardien")
+        verbose_name_plural = _("affectations des gardiens")
+        ordering = ["building__name", "user__last_name"]
+        constraints = [
+            # Its index, led by user, also serves "the buildings of this caretaker" on every page.
+            models.UniqueConstraint(
+                fields=["user", "building"], name="caretaker_assignment_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.building}"
+
+
+class DutyKind(models.TextChoices):
+    CLEANING = "cleaning", _("ménage des parties communes")
+    WASTE_OUT = "waste_out", _("sortie des ordures ménagères")
+    WASTE_IN = "waste_in", _("rentrée des bacs d'ordures ménagères")
+    INSPECTION = "inspection", _("ronde de contrôle")
+
+
+WEEKDAY_LABELS = [
+    _("lundi"),
+    _("mardi"),
+    _("mercredi"),
+    _("jeudi"),
+    _("vendredi"),
+    _("samedi"),
+    _("dimanche"),
+]
+ALL_WEEKDAYS = 0b1111111
+
+
+def weekday_bit(weekday: int) -> int:
+    """The bit of a weekday (0 = Monday, as ``date.weekday()``) in ``DutyRound.weekdays``."""
+    return 1 << weekday
+
+
+class DutyRound(TimeStampedModel):
+    """A duty done in a building on some weekdays: cleaning, household waste out or in, inspection.
+
+    The weekdays are a 7-bit mask (bit 0 = Monday): one integer column that SQLite and PostgreSQL
+    both filter and add up with a bitwise AND, so "due today" and the weekly board are plain SQL.
+    """
+
+    Kind = DutyKind
+
+    building = models.ForeignKey(
+        Building, on_delete=models.CASCADE, related_name="duty_rounds", verbose_name=_("immeuble")
+    )
+    kind = models.CharField(_("tâche"), max_length=20, choices=DutyKind.choices)
+    weekdays = models.PositiveSmallIntegerField(
+        _("jours"),
+        default=0b0011111,
+        help_text=_("Jours où la tournée est due (lundi à dimanche)."),
+    )
+    time = models.TimeField(_("heure"), null=True, blank=True)
+    details = models.CharField(_("précisions"), max_length=255, blank=True)
+    starts_on = models.DateField(
+        _("à partir du"), help_text=_("Premier jour où la tournée est due.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = scoped_queryset("building__landlord").as_manager()
+
+    class Meta:
+        verbose_name = _("tournée")
+        verbose_name_plural = _("tournées")
+        ordering = ["building__name", "time", "kind"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=DutyKind.values), name="duty_round_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(weekdays__gte=1) & Q(weekdays__lte=ALL_WEEKDAYS),
+                name="duty_round_weekdays_valid",
+            ),
+        ]
+        indexes = [
+            # The caretaker's "today" page and the weekly board: a building's active rounds.
+            models.Index(fields=["building", "is_active"], name="duty_round_building_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} – {self.building}"
+
+    def is_due_on(self, day) -> bool:
+        return bool(self.weekdays & weekday_bit(day.weekday())) and day >= self.starts_on
+
+    @property
+    def weekday_labels(self) -> list[str]:
+        return [
+            str(label) for day, label in enumerate(WEEKDAY_LABELS) if self.weekdays & (1 << day)
+        ]
+
+
+class DutyCompletion(TimeStampedModel):
+    """A round done on a day, by whom, with an optional note."""
+
+    round = models.ForeignKey(
+        DutyRound, on_delete=models.CASCADE, related_name="completions", verbose_name=_("tournée")
+    )
+    date = models.DateField(_("jour"))
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="duty_completions",
+        verbose_name=_("faite par"),
+    )
+    done_at = models.DateTimeField(_("faite le"))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    objects = scoped_queryset("round__building__landlord").as_manager()
+
+    class Meta:
+        verbose_name = _("tournée faite")
+        verbose_name_plural = _("tournées faites")
+        ordering = ["-date", "round"]
+        constraints = [
+            # A round is done once a day; its index also serves the board's counts per round and week.
+            models.UniqueConstraint(fields=["round", "date"], name="duty_completion_once_a_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.round} – {self.date:%d/%m/%Y}"

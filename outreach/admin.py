@@ -4,11 +4,13 @@ Foreign-key filters list only values found in the user's own rows (RelatedOnlyFi
 the sidebar never shows another landlord's campaigns or partners.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from housing.admin_scoping import ScopedModelAdmin, ScopedTabularInline
+from housing.duties import is_caretaker_of
 from outreach.errors import OutreachError
 from outreach.models import (
     CallLog,
@@ -23,6 +25,8 @@ from outreach.models import (
     ReferralStatus,
     SolidarityEntry,
     SolidarityStatus,
+    SolidarityTask,
+    SolidarityTaskStatus,
     TaskStatus,
 )
 from outreach.services.campaigns import (
@@ -445,3 +449,34 @@ class QueueBuildAdmin(ScopedModelAdmin):
 
 
 import outreach.admin_appointments  # noqa: E402, F401  (appointments with advisers)
+
+
+class SolidarityTaskAdminForm(forms.ModelForm):
+    def clean_assigned_to(self):
+        caretaker = self.cleaned_data["assigned_to"]
+        if not is_caretaker_of(caretaker, self.instance.landlord_id):
+            raise forms.ValidationError(_("Choisissez un(e) gardien(ne) du bailleur du ménage."))
+        return caretaker
+
+
+@admin.register(SolidarityTask)
+class SolidarityTaskAdmin(ScopedModelAdmin):
+    """Tasks are created from the follow-up pages and ticked by caretakers: the admin reads them,
+    and may change an open task's caretaker (one of the landlord's), wording or day."""
+
+    form = SolidarityTaskAdminForm
+
+    list_display = ["description", "household", "assigned_to", "due_on", "status", "landlord"]
+    list_filter = ["status", ("landlord", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["household", "assigned_to", "landlord"]
+    search_fields = ["description", "household__name", "household__reference", "done_note"]
+    date_hierarchy = "due_on"
+    raw_id_fields = ["household", "need", "call_log"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.status != SolidarityTaskStatus.TO_DO:
+            return _all_fields(SolidarityTask)
+        return ["landlord", "household", "need", "call_log", "status", "done_at", "created_by"]

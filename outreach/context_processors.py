@@ -1,3 +1,5 @@
+from housing.duties import DUTY_SUPERVISORS
+from housing.models import Role
 from housing.scoping import landlord_ids_with_role
 from outreach.services.appointments import APPOINTMENT_DESK
 from outreach.services.campaigns import CALLERS, CAMPAIGN_MANAGERS
@@ -11,9 +13,13 @@ def outreach_nav(request):
             "outreach_can_call": False,
             "outreach_can_manage": False,
             "outreach_can_meet": False,
+            "outreach_is_caretaker": False,
+            "outreach_can_supervise_duties": False,
         }
     return {
         "outreach_can_call": bool(landlord_ids_with_role(user, CALLERS)),
         "outreach_can_manage": bool(landlord_ids_with_role(user, CAMPAIGN_MANAGERS)),
         "outreach_can_meet": bool(landlord_ids_with_role(user, APPOINTMENT_DESK)),
+        "outreach_is_caretaker": bool(landlord_ids_with_role(user, [Role.CARETAKER])),
+        "outreach_can_supervise_duties": bool(landlord_ids_with_role(user, DUTY_SUPERVISORS)),
     }

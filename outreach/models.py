@@ -633,6 +633,113 @@ class SolidarityEntry(TimeStampedModel):
         return f"{self.household} ({self.found_on})"
 
 
+class SolidarityTaskStatus(models.TextChoices):
+    TO_DO = "to_do", _("à faire")
+    DONE = "done", _("faite")
+    CANCELLED = "cancelled", _("annulée")
+
+
+# Every allowed status change of a solidarity task, in one place: done and cancelled are final.
+SOLIDARITY_TASK_TRANSITIONS: dict[str, set[str]] = {
+    SolidarityTaskStatus.TO_DO: {SolidarityTaskStatus.DONE, SolidarityTaskStatus.CANCELLED},
+    SolidarityTaskStatus.DONE: set(),
+    SolidarityTaskStatus.CANCELLED: set(),
+}
+
+
+class SolidarityTask(TimeStampedModel):
+    """A helping hand a caretaker gives a household, e.g. "carry groceries for Mrs X, 3rd floor".
+
+    Created by a caller or a supervisor from a call's follow-up (a need for the caretaker's help,
+    the solidarity register); the caretaker marks it done with a note from their "today" page.
+    """
+
+    Status = SolidarityTaskStatus
+
+    landlord = models.ForeignKey(
+        Landlord, on_delete=models.PROTECT, related_name="+", verbose_name=_("bailleur")
+    )
+    household = models.ForeignKey(
+        Household,
+        on_delete=models.PROTECT,
+        related_name="solidarity_tasks",
+        verbose_name=_("ménage"),
+    )
+    need = models.ForeignKey(
+        Need,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="solidarity_tasks",
+        verbose_name=_("besoin d'origine"),
+    )
+    call_log = models.ForeignKey(
+        CallLog,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="solidarity_tasks",
+        verbose_name=_("appel d'origine"),
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="solidarity_tasks",
+        verbose_name=_("gardien(ne)"),
+    )
+    description = models.CharField(
+        _("tâche"),
+        max_length=255,
+        help_text=_("Par exemple : « Porter les courses de Mme X, 3e étage »."),
+    )
+    due_on = models.DateField(_("à faire le"))
+    status = models.CharField(
+        _("état"),
+        max_length=10,
+        choices=SolidarityTaskStatus.choices,
+        default=SolidarityTaskStatus.TO_DO,
+    )
+    done_note = models.TextField(_("note"), blank=True)
+    done_at = models.DateTimeField(_("faite ou annulée le"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("demandée par"),
+    )
+
+    objects = scoped_queryset("landlord").as_manager()
+
+    class Meta:
+        verbose_name = _("tâche solidaire")
+        verbose_name_plural = _("tâches solidaires")
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=SolidarityTaskStatus.values),
+                name="solidarity_task_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="to_do") | Q(done_at__isnull=False),
+                name="solidarity_task_closed_has_date",
+            ),
+        ]
+        indexes = [
+            # The caretaker's "today" page: their open tasks by due date.
+            models.Index(
+                fields=["assigned_to", "status", "due_on"], name="solidarity_task_mine_idx"
+            ),
+            # The supervisor's board: a landlord's open tasks by due date.
+            models.Index(fields=["landlord", "status", "due_on"], name="solidarity_task_board_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.description} ({self.household})"
+
+    def can_become(self, status: str) -> bool:
+        return status in SOLIDARITY_TASK_TRANSITIONS[self.status]
+
+
 class QueueBuildStatus(models.TextChoices):
     QUEUED = "queued", _("demandée")
     RUNNING = "running", _("en cours")

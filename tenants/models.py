@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
-from housing.models import Dwelling, Landlord
+from housing.models import Building, Dwelling, Landlord
 from housing.scoping import ScopedQuerySet, scoped_queryset
 from portal.dates import age_on, years_ago
 from portal.models import TimeStampedModel
@@ -495,9 +495,13 @@ class TechnicalRequest(TimeStampedModel):
         related_name="technical_requests",
         verbose_name=_("bailleur"),
     )
+    # Empty only for a problem in a building's common areas reported by staff on site (a
+    # caretaker): nobody is e-mailed about it and no tenant sees it.
     household = models.ForeignKey(
         Household,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="technical_requests",
         verbose_name=_("ménage"),
     )
@@ -508,6 +512,15 @@ class TechnicalRequest(TimeStampedModel):
         blank=True,
         related_name="technical_requests",
         verbose_name=_("logement"),
+    )
+    building = models.ForeignKey(
+        Building,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="technical_requests",
+        verbose_name=_("immeuble"),
+        help_text=_("L'immeuble concerné (celui du logement, ou des parties communes)."),
     )
     reference = models.CharField(_("référence"), max_length=30, unique=True, null=True)
     category = models.CharField(_("catégorie"), max_length=20, choices=RequestCategory.choices)
@@ -581,6 +594,12 @@ class TechnicalRequest(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
                 name="request_rating_1_to_5",
+            ),
+            # A request is a household's, or about the common areas of a known building.
+            models.CheckConstraint(
+                condition=Q(household__isnull=False)
+                | (Q(location=RequestLocation.COMMON_AREA) & Q(building__isnull=False)),
+                name="request_household_or_common_area",
             ),
         ]
         indexes = [

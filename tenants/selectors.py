@@ -96,7 +96,7 @@ def request_triage_list(
     queryset = (
         TechnicalRequest.objects.visible_to(user)
         .filter(landlord_id__in=landlord_ids)
-        .select_related("household", "dwelling__building", "assignee", "landlord")
+        .select_related("household", "dwelling__building", "building", "assignee", "landlord")
         .annotate(
             overdue=Case(
                 When(Q(status__in=OPEN_STATUSES, due_at__lt=now), then=True),
@@ -118,7 +118,7 @@ def request_triage_list(
     if category:
         queryset = queryset.filter(category=category)
     if building:
-        queryset = queryset.filter(dwelling__building_id=building)
+        queryset = queryset.filter(Q(dwelling__building_id=building) | Q(building_id=building))
     if channel:
         queryset = queryset.filter(channel=channel)
     if older_than_days:
@@ -145,7 +145,7 @@ def stale_requests(*, landlord_ids=None, now=None):
     )
     if landlord_ids is not None:
         queryset = queryset.filter(landlord_id__in=landlord_ids)
-    return queryset.select_related("household", "assignee").order_by("last_update_at")
+    return queryset.select_related("household", "building", "assignee").order_by("last_update_at")
 
 
 def tenant_requests(user, household):

@@ -70,7 +70,7 @@ def send_request_confirmation(request_id: int) -> None:
         .filter(pk=request_id)
         .first()
     )
-    if request is None:
+    if request is None or request.household is None:
         return
     # The creation event carries the "already e-mailed" mark: a retried task sends nothing.
     claimed = RequestEvent.objects.filter(
@@ -98,6 +98,8 @@ def send_request_update(event_id: int) -> None:
         pk=event_id
     )
     request = event.request
+    if request.household is None:
+        return
     link = portal_url(reverse("tenant_request_detail", kwargs={"pk": request.pk}))
     _send(
         "request_update",

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from housing.models import Role, StaffMembership
+from housing.models import Building, Role, StaffMembership
 from housing.scoping import landlord_ids_with_role
 from portal.tasks import enqueue_on_commit
 from tenants.errors import TenantError
@@ -18,6 +18,7 @@ from tenants.models import (
     Household,
     Lease,
     RequestEvent,
+    RequestLocation,
     RequestPhoto,
     RequestPriority,
     RequestStatus,
@@ -112,7 +113,7 @@ def current_dwelling(household: Household):
     lease = (
         Lease.objects.current()
         .filter(household=household)
-        .select_related("dwelling")
+        .select_related("dwelling__building")
         .order_by("-start_date")
         .first()
     )
@@ -130,7 +131,7 @@ def request_duplicates(*, household: Household, category: str, dwelling=None):
 
 def request_create(
     *,
-    household: Household,
+    household: Household | None,
     category: str,
     location: str,
     description: str,
@@ -139,22 +140,42 @@ def request_create(
     preferred_times: str = "",
     priority: str = RequestPriority.NORMAL,
     photos=(),
+    building: Building | None = None,
 ) -> TechnicalRequest:
-    """File a request for ``household`` (by its tenant, or by staff with the channel)."""
-    by_tenant = is_household_tenant(created_by, household.pk)
-    if not by_tenant and not can_handle_requests(created_by, household.landlord_id):
+    """File a request for ``household`` (by its tenant, or by staff with the channel).
+
+    Staff may file a problem in the common areas of ``building`` for no household (a caretaker
+    on site): it is nobody's request, so no tenant is e-mailed or sees it.
+    """
+    if household is None:
+        if building is None or location != RequestLocation.COMMON_AREA:
+            raise TenantError(
+                _("Sans ménage, une demande porte sur les parties communes d'un immeuble.")
+            )
+        landlord_id = building.landlord_id
+        by_tenant = False
+    else:
+        landlord_id = household.landlord_id
+        by_tenant = is_household_tenant(created_by, household.pk)
+    if not by_tenant and not can_handle_requests(created_by, landlord_id):
         raise TenantError(_("Votre rôle ne permet pas de saisir une demande technique."))
     if by_tenant:
         priority = RequestPriority.NORMAL
     if not description.strip():
         raise TenantError(_("Décrivez le problème en quelques mots."))
+    if building is not None and building.landlord_id != landlord_id:
+        raise TenantError(_("L'immeuble n'est pas celui du bailleur du ménage."))
+    dwelling = current_dwelling(household) if household is not None else None
+    if building is None and dwelling is not None:
+        building = dwelling.building
     prepared = prepare_photos(photos)
     now = timezone.now()
     with _atomic_with_file_cleanup():
         request = TechnicalRequest.objects.create(
-            landlord_id=household.landlord_id,
+            landlord_id=landlord_id,
             household=household,
-            dwelling=current_dwelling(household),
+            dwelling=dwelling,
+            building=building,
             category=category,
             location=location,
             description=description.strip(),
@@ -171,9 +192,10 @@ def request_create(
             request=request, kind=RequestEvent.Kind.CREATED, author=created_by, created_at=now
         )
         _store_photos(request, prepared, created_by)
-        from tenants.tasks import send_request_confirmation
+        if household is not None:
+            from tenants.tasks import send_request_confirmation
 
-        enqueue_on_commit(send_request_confirmation, request_id=request.pk)
+            enqueue_on_commit(send_request_confirmation, request_id=request.pk)
     return request
 
 
@@ -249,9 +271,10 @@ def _change_status(request, status, *, by, message="", rejection_reason="", kind
         body=body,
         created_at=now,
     )
-    from tenants.tasks import send_request_update
+    if request.household_id is not None:  # a common-area report has no tenant to tell
+        from tenants.tasks import send_request_update
 
-    enqueue_on_commit(send_request_update, event_id=event.pk)
+        enqueue_on_commit(send_request_update, event_id=event.pk)
     return event
 
 

@@ -7,6 +7,7 @@ from allocations.demo import seed_allocations_demo
 from allocations.demo_works import seed_works_demo
 from outreach.demo import seed_outreach_demo
 from outreach.demo_appointments import seed_appointments_demo
+from outreach.demo_caretakers import seed_caretakers_demo
 from tenants.demo import DEFAULT_HOUSEHOLDS, DEFAULT_SEED, seed_demo
 from tenants.demo_requests import seed_tenant_requests_demo
 
@@ -45,6 +46,7 @@ class Command(BaseCommand):
         call_command("seed_partners", stdout=self.stdout)
         outreach = seed_outreach_demo()
         seed_appointments_demo()
+        seed_caretakers_demo()
         self.stdout.write(
             _("Campagnes d'appels : %(campaigns)s créée(s), %(tasks)s appel(s) mis en file.")
             % outreach
