@@ -5,10 +5,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
-from housing.scoping import scoped_queryset
+from housing.scoping import ScopedQuerySet, scoped_queryset
 from portal.models import TimeStampedModel
 
 
@@ -283,3 +284,76 @@ class StaffMembership(TimeStampedModel):
 
     def __str__(self):
         return f"{self.user} – {self.get_role_display()} ({self.landlord})"
+
+
+class TokenScope(models.TextChoices):
+    READ = "read", _("lecture")
+    WRITE = "write", _("lecture et écriture")
+
+
+class IntegrationTokenQuerySet(ScopedQuerySet):
+    landlord_path = "landlord"
+
+    def usable(self, now=None):
+        """Neither revoked nor expired at ``now``."""
+        now = now or timezone.now()
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now)
+
+
+class IntegrationToken(TimeStampedModel):
+    """A landlord's key for its management systems to use the API (only its hash is stored).
+
+    The key reads ``<prefix>.<secret>``: the prefix finds the row, the SHA-256 of the whole key is
+    compared with ``key_hash``. The key is shown once, when the token is created.
+    """
+
+    Scope = TokenScope
+
+    landlord = models.ForeignKey(
+        Landlord,
+        on_delete=models.CASCADE,
+        related_name="integration_tokens",
+        verbose_name=_("bailleur"),
+    )
+    name = models.CharField(
+        _("nom"), max_length=100, help_text=_("Par exemple « Progiciel de gestion locative ».")
+    )
+    prefix = models.CharField(_("préfixe de la clé"), max_length=12, unique=True, editable=False)
+    key_hash = models.CharField(_("empreinte de la clé"), max_length=64, editable=False)
+    scope = models.CharField(
+        _("droits"), max_length=10, choices=TokenScope.choices, default=TokenScope.READ
+    )
+    expires_at = models.DateTimeField(_("expire le"))
+    revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True, editable=False)
+    last_used_at = models.DateTimeField(
+        _("dernière utilisation le"), null=True, blank=True, editable=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("créé par"),
+    )
+
+    objects = IntegrationTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("jeton d'intégration")
+        verbose_name_plural = _("jetons d'intégration")
+        ordering = ["landlord__name", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(scope__in=TokenScope.values), name="token_scope_valid"
+            ),
+            models.CheckConstraint(condition=~Q(key_hash=""), name="token_has_a_hash"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope == TokenScope.WRITE

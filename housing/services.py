@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+import hmac
+import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -20,7 +25,15 @@ from housing.csv_import import (
     Source,
     parse_csv,
 )
-from housing.models import Building, Dwelling, DwellingStatus, Estate, Landlord, Typology
+from housing.models import (
+    Building,
+    Dwelling,
+    DwellingStatus,
+    Estate,
+    IntegrationToken,
+    Landlord,
+    Typology,
+)
 
 # Dwelling import -------------------------------------------------------------------------------
 
@@ -316,3 +329,78 @@ def _write_buildings(
     return dict(
         Building.objects.filter(landlord=landlord).order_by().values_list("reference", "id")
     )
+
+
+# Integration tokens ----------------------------------------------------------------------------
+
+
+class TokenError(Exception):
+    """An integration token was refused; the message is French."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def integration_token_create(
+    *,
+    landlord: Landlord,
+    name: str,
+    scope: str,
+    expires_at: datetime.datetime,
+    by=None,
+) -> tuple[IntegrationToken, str]:
+    """A new token and its key (``<prefix>.<secret>``), the only time the key is ever known."""
+    if expires_at <= timezone.now():
+        raise TokenError(_("La date d'expiration doit être dans le futur."))
+    prefix = secrets.token_hex(4)
+    key = f"{prefix}.{secrets.token_urlsafe(32)}"
+    token = IntegrationToken.objects.create(
+        landlord=landlord,
+        name=name,
+        scope=scope,
+        expires_at=expires_at,
+        prefix=prefix,
+        key_hash=_hash_key(key),
+        created_by=by,
+    )
+    return token, key
+
+
+@transaction.atomic
+def integration_token_revoke(*, token: IntegrationToken) -> IntegrationToken:
+    """Refuse the token from now on (revoking twice keeps the first date)."""
+    IntegrationToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    token.refresh_from_db(fields=["revoked_at"])
+    return token
+
+
+def integration_token_authenticate(*, key: str) -> IntegrationToken:
+    """The token of ``key``, if it is known, not revoked, not expired; else :class:`TokenError`."""
+    prefix, _dot, _secret = key.partition(".")
+    token = (
+        IntegrationToken.objects.select_related("landlord").filter(prefix=prefix).first()
+        if prefix
+        else None
+    )
+    if token is None or not hmac.compare_digest(token.key_hash, _hash_key(key)):
+        raise TokenError(_("Jeton d'intégration inconnu."))
+    now = timezone.now()
+    if token.revoked_at is not None:
+        raise TokenError(_("Ce jeton d'intégration a été révoqué."))
+    if token.expires_at <= now:
+        raise TokenError(_("Ce jeton d'intégration a expiré."))
+    if not token.landlord.is_active:
+        raise TokenError(_("Le bailleur de ce jeton n'est plus actif."))
+    # At most one write a minute per token: the date is a hint, not an audit log.
+    if token.last_used_at is None or now - token.last_used_at > datetime.timedelta(minutes=1):
+        IntegrationToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token

@@ -19,6 +19,7 @@ urlpatterns = [
     path("personnel/", include("allocations.urls")),
     path("espace/rendez-vous/", include((appointment_urlpatterns, "appointments"))),
     path("espace/", include(tenant_urlpatterns)),
+    path("api/v1/", include("portal.api_urls")),
     path("admin/", admin.site.urls),
 ]
 

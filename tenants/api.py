@@ -1,0 +1,183 @@
+"""Households (with people and leases), vulnerability flags and technical requests in the API."""
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers
+
+from housing.api.base import ScopedReadViewSet, UpdatedSinceFilterSet
+from tenants.models import (
+    FlagKind,
+    Household,
+    Lease,
+    Person,
+    RequestCategory,
+    RequestStatus,
+    TechnicalRequest,
+    VulnerabilityFlag,
+)
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Person
+        fields = ["id", "first_name", "last_name", "birth_date", "role"]
+
+
+class LeaseSerializer(serializers.ModelSerializer):
+    dwelling_reference = serializers.CharField(source="dwelling.reference", read_only=True)
+
+    class Meta:
+        model = Lease
+        fields = ["id", "dwelling_reference", "start_date", "end_date"]
+
+
+class HouseholdSerializer(serializers.ModelSerializer):
+    landlord = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    phone = serializers.CharField(read_only=True)
+    mobile_phone = serializers.CharField(read_only=True)
+    people = PersonSerializer(many=True, read_only=True)
+    leases = LeaseSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Household
+        fields = [
+            "id",
+            "landlord",
+            "reference",
+            "name",
+            "email",
+            "phone",
+            "mobile_phone",
+            "preferred_language",
+            "contact_preference",
+            "do_not_call",
+            "people",
+            "leases",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class FlagSerializer(serializers.ModelSerializer):
+    household_reference = serializers.CharField(source="household.reference", read_only=True)
+
+    class Meta:
+        model = VulnerabilityFlag
+        fields = [
+            "id",
+            "household",
+            "household_reference",
+            "kind",
+            "arrears_amount",
+            "source",
+            "start_date",
+            "end_date",
+            "note",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class TechnicalRequestSerializer(serializers.ModelSerializer):
+    household_reference = serializers.CharField(source="household.reference", read_only=True)
+    dwelling_reference = serializers.CharField(
+        source="dwelling.reference", read_only=True, allow_null=True, default=None
+    )
+
+    class Meta:
+        model = TechnicalRequest
+        fields = [
+            "id",
+            "reference",
+            "household",
+            "household_reference",
+            "dwelling_reference",
+            "category",
+            "location",
+            "description",
+            "channel",
+            "priority",
+            "status",
+            "rejection_reason",
+            "due_at",
+            "closed_at",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class HouseholdFilter(UpdatedSinceFilterSet):
+    reference = filters.CharFilter(label=_("référence"))
+
+    class Meta:
+        model = Household
+        fields = ["reference"]
+
+
+class FlagFilter(UpdatedSinceFilterSet):
+    household_reference = filters.CharFilter(
+        field_name="household__reference", label=_("référence du ménage")
+    )
+    kind = filters.ChoiceFilter(choices=FlagKind.choices, label=_("fragilité"))
+    open = filters.BooleanFilter(
+        field_name="end_date", lookup_expr="isnull", label=_("en cours (sans date de fin)")
+    )
+
+    class Meta:
+        model = VulnerabilityFlag
+        fields = ["household_reference", "kind", "open"]
+
+
+class TechnicalRequestFilter(UpdatedSinceFilterSet):
+    status = filters.ChoiceFilter(choices=RequestStatus.choices, label=_("état"))
+    category = filters.ChoiceFilter(choices=RequestCategory.choices, label=_("catégorie"))
+    household_reference = filters.CharFilter(
+        field_name="household__reference", label=_("référence du ménage")
+    )
+
+    class Meta:
+        model = TechnicalRequest
+        fields = ["status", "category", "household_reference"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("Ménages"), description=_("Les ménages du bailleur, avec leurs membres et baux.")
+    ),
+    retrieve=extend_schema(summary=_("Un ménage")),
+)
+class HouseholdViewSet(ScopedReadViewSet):
+    model = Household
+    serializer_class = HouseholdSerializer
+    filterset_class = HouseholdFilter
+    select_related = ("landlord",)
+    prefetch_related = (
+        Prefetch("people", queryset=Person.objects.order_by("id")),
+        Prefetch("leases", queryset=Lease.objects.select_related("dwelling").order_by("id")),
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("Fragilités"), description=_("Les fragilités des ménages (données sensibles).")
+    ),
+    retrieve=extend_schema(summary=_("Une fragilité")),
+)
+class FlagViewSet(ScopedReadViewSet):
+    model = VulnerabilityFlag
+    serializer_class = FlagSerializer
+    filterset_class = FlagFilter
+    select_related = ("household",)
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("Demandes techniques")),
+    retrieve=extend_schema(summary=_("Une demande technique")),
+)
+class TechnicalRequestViewSet(ScopedReadViewSet):
+    model = TechnicalRequest
+    serializer_class = TechnicalRequestSerializer
+    filterset_class = TechnicalRequestFilter
+    select_related = ("household", "dwelling")
