@@ -6,6 +6,7 @@ import datetime
 import hashlib
 import hmac
 import secrets
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -23,7 +24,7 @@ from housing.csv_import import (
     ImportResult,
     RowReader,
     Source,
-    parse_csv,
+    read_batch,
 )
 from housing.models import (
     Building,
@@ -143,7 +144,12 @@ def _parse_dwelling_row(row: RowReader) -> DwellingRow:
 
 @transaction.atomic
 def dwellings_import(
-    *, landlord: Landlord, source: Source, skip_invalid: bool = False, dry_run: bool = False
+    *,
+    landlord: Landlord,
+    source: Source | None = None,
+    items: Sequence[Mapping[str, Any]] | None = None,
+    skip_invalid: bool = False,
+    dry_run: bool = False,
 ) -> ImportResult:
     """Create or update ``landlord``'s dwellings (and their buildings) from a CSV file.
 
@@ -152,8 +158,12 @@ def dwellings_import(
     ``skip_invalid``, where only the good rows are written. ``dry_run`` checks and counts, then
     rolls back.
     """
-    batch = parse_csv(
-        source, columns=DWELLING_COLUMNS, parse_row=_parse_dwelling_row, key="reference"
+    batch = read_batch(
+        source=source,
+        items=items,
+        columns=DWELLING_COLUMNS,
+        parse_row=_parse_dwelling_row,
+        key="reference",
     )
     buildings = _plan_buildings(landlord=landlord, batch=batch)
     batch.raise_if_rejected(skip_invalid=skip_invalid)
@@ -228,7 +238,10 @@ def _plan_buildings(
         reference, building = row.data.building_reference, row.data.building
         if "estate" in building and building["estate"] not in estate_ids:
             batch.reject(
-                row.line, _("quartier « %(slug)s » inconnu") % {"slug": building["estate"]}
+                row.line,
+                _("quartier « %(slug)s » inconnu") % {"slug": building["estate"]},
+                field="estate",
+                code="unknown_reference",
             )
             continue
         seen = given.setdefault(reference, {})
@@ -249,7 +262,7 @@ def _plan_buildings(
         ]
         if conflicts:
             for conflict in conflicts:
-                batch.reject(row.line, conflict)
+                batch.reject(row.line, conflict, field="building_reference", code="conflict")
             continue
         for column, value in building.items():
             seen.setdefault(column, (value, row.line))
@@ -281,6 +294,8 @@ def _plan_buildings(
                             "landlord": landlord.name,
                             "columns": ", ".join(missing),
                         },
+                        field="building_reference",
+                        code="unknown_reference",
                     )
                 continue
             plan[reference] = _BuildingPlan(id=None, values=values, changed=True)

@@ -211,8 +211,10 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "housing.api.base.exception_handler",
 }
-# Items accepted in one bulk upsert call (above: 400 "oversize").
+# Items accepted in one bulk upsert call (above: 400 "oversize"); 10,000 households weigh about
+# 3 MB of JSON, above Django's 2.5 MB default for a request body.
 API_BULK_MAX_ITEMS = 10_000
+DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024
 SPECTACULAR_SETTINGS = {
     "TITLE": "API du Portail des Villeneuves",
     "DESCRIPTION": _(
@@ -226,6 +228,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Choice sets shared by several fields, named once.
+    "ENUM_NAME_OVERRIDES": {
+        "DwellingStatusEnum": "housing.models.DwellingStatus",
+        "RequestStatusEnum": "tenants.models.RequestStatus",
+        "LanguageEnum": "portal.settings.LANGUAGES",
+    },
 }
 
 # Allocations: the national unique registration number's pattern, candidates per vacancy.

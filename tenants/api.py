@@ -1,13 +1,23 @@
 """Households (with people and leases), vulnerability flags and technical requests in the API."""
 
+from django.conf import settings
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
+from rest_framework.decorators import action
 
-from housing.api.base import ScopedReadViewSet, UpdatedSinceFilterSet
+from housing.api.base import (
+    BulkErrorSerializer,
+    ScopedReadViewSet,
+    UpdatedSinceFilterSet,
+    UpsertResultSerializer,
+    bulk_input_serializer,
+    bulk_upsert,
+)
 from tenants.models import (
+    ContactPreference,
     FlagKind,
     Household,
     Lease,
@@ -17,6 +27,7 @@ from tenants.models import (
     TechnicalRequest,
     VulnerabilityFlag,
 )
+from tenants.services.imports import households_import
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -108,6 +119,23 @@ class TechnicalRequestSerializer(serializers.ModelSerializer):
         ]
 
 
+class HouseholdItemSerializer(serializers.Serializer):
+    """One household of a bulk upsert: the columns of the CSV import, as JSON."""
+
+    reference = serializers.CharField(max_length=30)
+    name = serializers.CharField(max_length=150)
+    email = serializers.EmailField(required=False)
+    phone = serializers.CharField(required=False, help_text="04 76 12 34 56")
+    mobile_phone = serializers.CharField(required=False, help_text="06 12 34 56 78")
+    preferred_language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False)
+    contact_preference = serializers.ChoiceField(choices=ContactPreference.choices, required=False)
+    dwelling_reference = serializers.CharField(max_length=30)
+    lease_start = serializers.DateField()
+    holder_first_name = serializers.CharField(max_length=100)
+    holder_last_name = serializers.CharField(max_length=100)
+    holder_birth_date = serializers.DateField(required=False)
+
+
 class HouseholdFilter(UpdatedSinceFilterSet):
     reference = filters.CharFilter(label=_("référence"))
 
@@ -157,6 +185,21 @@ class HouseholdViewSet(ScopedReadViewSet):
         Prefetch("people", queryset=Person.objects.order_by("id")),
         Prefetch("leases", queryset=Lease.objects.select_related("dwelling").order_by("id")),
     )
+
+    @extend_schema(
+        summary=_("Créer ou mettre à jour des ménages, leur bail en cours et leur titulaire"),
+        description=_(
+            "Par référence, chez le bailleur du jeton. Un ménage qui apparaît sur un autre "
+            "logement déménage : son bail précédent se termine la veille. Tout est vérifié avant "
+            "d'écrire : un élément refusé, et rien n'est enregistré. Envoyer deux fois les mêmes "
+            "données ne change rien."
+        ),
+        request=bulk_input_serializer("HouseholdBulkInput", HouseholdItemSerializer),
+        responses={200: UpsertResultSerializer, 400: BulkErrorSerializer},
+    )
+    @action(detail=False, methods=["post"], url_path="bulk")
+    def bulk(self, request):
+        return bulk_upsert(request, households_import)
 
 
 @extend_schema_view(

@@ -7,16 +7,20 @@ so another landlord's object answers 404.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework import exceptions, viewsets
+from rest_framework import exceptions, serializers, viewsets
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from housing.api.auth import IntegrationTokenAuthentication
+from housing.csv_import import CsvRowsRejected
+from housing.scoping import LandlordPrincipal
 
 
 class IntegrationTokenScheme(OpenApiAuthenticationExtension):
@@ -34,7 +38,9 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    if isinstance(exc, exceptions.ValidationError):
+    if isinstance(exc, BulkRejected):
+        body = exc.body
+    elif isinstance(exc, exceptions.ValidationError):
         body = {
             "message": _("Requête invalide : rien n'a été enregistré."),
             "code": "invalid",
@@ -81,3 +87,110 @@ class UpdatedSinceFilterSet(filters.FilterSet):
         lookup_expr="gte",
         label=gettext_lazy("modifiés depuis (date et heure ISO 8601)"),
     )
+
+
+class BulkRejected(exceptions.APIException):
+    """A bulk upsert refused: its body lists every bad item; nothing was written."""
+
+    status_code = 400
+
+    def __init__(self, body: dict):
+        super().__init__(body["message"], body["code"])
+        self.body = body
+
+
+class UpsertResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField(help_text=gettext_lazy("éléments créés"))
+    updated = serializers.IntegerField(help_text=gettext_lazy("éléments modifiés"))
+    unchanged = serializers.IntegerField(help_text=gettext_lazy("éléments inchangés"))
+
+
+class ItemErrorSerializer(serializers.Serializer):
+    index = serializers.IntegerField(allow_null=True)
+    reference = serializers.CharField(allow_null=True)
+    field = serializers.CharField(allow_null=True)
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class BulkErrorSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    code = serializers.CharField()
+    errors = ItemErrorSerializer(many=True)
+
+
+def bulk_input_serializer(name: str, item: type[serializers.Serializer]):
+    """The documented body of a bulk upsert: ``{"items": [<item>, …]}``."""
+    return type(
+        name,
+        (serializers.Serializer,),
+        {"items": item(many=True), "__module__": item.__module__},
+    )
+
+
+def _rejected(message: str, code: str, errors: list[dict]) -> BulkRejected:
+    return BulkRejected({"message": message, "code": code, "errors": errors})
+
+
+def bulk_upsert(request, service) -> Response:
+    """Run an upsert service on the request's ``items`` for the token's landlord.
+
+    Every item is checked first; a bad one makes the answer 400 with each error (index,
+    reference, field, code, French message) and nothing is written.
+    """
+    user = request.user
+    if not isinstance(user, LandlordPrincipal):
+        raise exceptions.PermissionDenied(
+            _("Les envois en masse sont réservés aux jetons d'intégration.")
+        )
+    items = request.data.get("items") if isinstance(request.data, dict) else None
+    if not isinstance(items, list):
+        raise _rejected(
+            _('Corps attendu : {"items": [ … ]}.'),
+            "invalid",
+            [_item_error(None, None, "items", "type", _("liste attendue"))],
+        )
+    limit = settings.API_BULK_MAX_ITEMS
+    if len(items) > limit:
+        raise _rejected(
+            _("Trop d'éléments : %(count)d, %(limit)d au plus par appel.")
+            % {"count": len(items), "limit": limit},
+            "oversize",
+            [],
+        )
+    try:
+        result = service(landlord=user.token.landlord, items=items)
+    except CsvRowsRejected as rejected:
+        errors = []
+        for row_error in rejected.errors:
+            item = items[row_error.line] if 0 <= row_error.line < len(items) else None
+            reference = item.get("reference") if isinstance(item, dict) else None
+            for reason, (field, code) in zip(row_error.reasons, row_error.codes, strict=True):
+                errors.append(
+                    _item_error(
+                        row_error.line,
+                        reference if isinstance(reference, str) else None,
+                        field,
+                        code,
+                        reason,
+                    )
+                )
+        raise _rejected(
+            _("%(count)d élément(s) refusé(s) : rien n'a été enregistré.")
+            % {"count": len(rejected.errors)},
+            "rejected",
+            errors,
+        ) from None
+    return Response(
+        {"created": result.created, "updated": result.updated, "unchanged": result.unchanged}
+    )
+
+
+def _item_error(index, reference, field, code, message) -> dict:
+    return {
+        "index": index,
+        "reference": reference,
+        "field": field,
+        "code": code,
+        "message": str(message),
+    }

@@ -4,9 +4,18 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
 
-from housing.api.base import ScopedReadViewSet, UpdatedSinceFilterSet
+from housing.api.base import (
+    BulkErrorSerializer,
+    ScopedReadViewSet,
+    UpdatedSinceFilterSet,
+    UpsertResultSerializer,
+    bulk_input_serializer,
+    bulk_upsert,
+)
 from housing.models import Building, BuildingStatus, Dwelling, DwellingStatus, Estate, Typology
+from housing.services import dwellings_import
 
 
 class EstateSerializer(serializers.ModelSerializer):
@@ -62,6 +71,28 @@ class DwellingSerializer(serializers.ModelSerializer):
         ]
 
 
+class DwellingItemSerializer(serializers.Serializer):
+    """One dwelling of a bulk upsert: the columns of the CSV import, as JSON."""
+
+    reference = serializers.CharField(max_length=30)
+    building_reference = serializers.CharField(max_length=30)
+    building_name = serializers.CharField(max_length=150, required=False)
+    estate = serializers.CharField(max_length=80, required=False)
+    address = serializers.CharField(max_length=255, required=False)
+    postal_code = serializers.CharField(max_length=5, required=False)
+    city = serializers.CharField(max_length=100, required=False)
+    typology = serializers.ChoiceField(choices=Typology.choices)
+    floor = serializers.IntegerField(min_value=-10, max_value=99, required=False)
+    door = serializers.CharField(max_length=20, required=False)
+    surface = serializers.DecimalField(max_digits=6, decimal_places=2, coerce_to_string=False)
+    rent = serializers.DecimalField(max_digits=8, decimal_places=2, coerce_to_string=False)
+    charges = serializers.DecimalField(
+        max_digits=8, decimal_places=2, required=False, coerce_to_string=False
+    )
+    status = serializers.ChoiceField(choices=DwellingStatus.choices, required=False)
+    adapted_reduced_mobility = serializers.BooleanField(required=False)
+
+
 class BuildingFilter(UpdatedSinceFilterSet):
     reference = filters.CharFilter(label=_("référence"))
     estate = filters.CharFilter(field_name="estate__slug", label=_("quartier (identifiant)"))
@@ -114,3 +145,17 @@ class DwellingViewSet(ScopedReadViewSet):
     serializer_class = DwellingSerializer
     filterset_class = DwellingFilter
     select_related = ("landlord", "building")
+
+    @extend_schema(
+        summary=_("Créer ou mettre à jour des logements"),
+        description=_(
+            "Par référence, chez le bailleur du jeton ; immeubles créés au besoin. Tout est "
+            "vérifié avant d'écrire : un élément refusé, et rien n'est enregistré. Envoyer deux "
+            "fois les mêmes données ne change rien."
+        ),
+        request=bulk_input_serializer("DwellingBulkInput", DwellingItemSerializer),
+        responses={200: UpsertResultSerializer, 400: BulkErrorSerializer},
+    )
+    @action(detail=False, methods=["post"], url_path="bulk")
+    def bulk(self, request):
+        return bulk_upsert(request, dwellings_import)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +25,7 @@ from housing.csv_import import (
     RowReader,
     Source,
     format_date,
-    parse_csv,
+    read_batch,
 )
 from housing.models import Dwelling, Landlord
 from tenants.models import ContactPreference, Household, Lease, Person, PersonRole
@@ -119,7 +120,12 @@ def _parse_household_row(row: RowReader) -> HouseholdRow:
 
 @transaction.atomic
 def households_import(
-    *, landlord: Landlord, source: Source, skip_invalid: bool = False, dry_run: bool = False
+    *,
+    landlord: Landlord,
+    source: Source | None = None,
+    items: Sequence[Mapping[str, Any]] | None = None,
+    skip_invalid: bool = False,
+    dry_run: bool = False,
 ) -> ImportResult:
     """Create or update ``landlord``'s households, their current lease and lease holder from a CSV.
 
@@ -133,8 +139,12 @@ def households_import(
     fail with :class:`CsvRowsRejected`, unless ``skip_invalid``, where only the good rows are
     written. ``dry_run`` checks and counts, then rolls back.
     """
-    batch = parse_csv(
-        source, columns=HOUSEHOLD_COLUMNS, parse_row=_parse_household_row, key="reference"
+    batch = read_batch(
+        source=source,
+        items=items,
+        columns=HOUSEHOLD_COLUMNS,
+        parse_row=_parse_household_row,
+        key="reference",
     )
     update_fields = ["name"] + [
         column for column in HOUSEHOLD_OPTIONAL_COLUMNS if batch.has(column)
@@ -164,6 +174,8 @@ def households_import(
                 row.line,
                 _("logement « %(reference)s » inconnu chez %(landlord)s")
                 % {"reference": row.data.dwelling_reference, "landlord": landlord.name},
+                field="dwelling_reference",
+                code="unknown_reference",
             )
     leases = _LeasePlan(
         landlord=landlord, batch=batch, households=households, dwellings=dwelling_ids
@@ -302,6 +314,8 @@ class _LeasePlan:
                             "dwelling": lease["dwelling__reference"],
                             "since": format_date(lease["start_date"]),
                         },
+                        field="lease_start",
+                        code="conflict",
                     )
         # A refused row cancels the move it would have made, which may free or block a dwelling
         # for another row: check again until nothing changes.
@@ -317,7 +331,12 @@ class _LeasePlan:
                         continue
                     end = closures.get(lease["id"], lease["end_date"])
                     if end is None or end >= row.data.lease_start:
-                        self.batch.reject(row.line, self._taken_message(row, lease, end))
+                        self.batch.reject(
+                            row.line,
+                            self._taken_message(row, lease, end),
+                            field="dwelling_reference",
+                            code="conflict",
+                        )
                         refused = True
                         break
                 else:
@@ -329,6 +348,8 @@ class _LeasePlan:
                                 "dwelling": row.data.dwelling_reference,
                                 "line": first_line[dwelling_id],
                             },
+                            field="dwelling_reference",
+                            code="duplicate",
                         )
                         refused = True
                     else:
