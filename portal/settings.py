@@ -205,6 +205,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["housing.api.auth.ApiPermission"],
     "DEFAULT_THROTTLE_CLASSES": ["housing.api.auth.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"api": env.str("API_THROTTLE_RATE", default="5000/hour")},
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "housing.api.auth.StableCursorPagination",
     "PAGE_SIZE": 100,
@@ -228,6 +229,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # The schema and its pages are public (they hold no data); the endpoints are not.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "housing.api.schema.add_error_responses",
+    ],
     # Choice sets shared by several fields, named once.
     "ENUM_NAME_OVERRIDES": {
         "DwellingStatusEnum": "housing.models.DwellingStatus",

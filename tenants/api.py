@@ -149,13 +149,18 @@ class FlagFilter(UpdatedSinceFilterSet):
         field_name="household__reference", label=_("référence du ménage")
     )
     kind = filters.ChoiceFilter(choices=FlagKind.choices, label=_("fragilité"))
-    open = filters.BooleanFilter(
-        field_name="end_date", lookup_expr="isnull", label=_("en cours (sans date de fin)")
+    open = filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")],
+        method="filter_open",
+        label=_("en cours (sans date de fin) : true ou false"),
     )
 
     class Meta:
         model = VulnerabilityFlag
         fields = ["household_reference", "kind", "open"]
+
+    def filter_open(self, queryset, name, value):
+        return queryset.filter(end_date__isnull=value == "true")
 
 
 class TechnicalRequestFilter(UpdatedSinceFilterSet):

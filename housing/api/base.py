@@ -32,7 +32,11 @@ class IntegrationTokenScheme(OpenApiAuthenticationExtension):
 
 
 def exception_handler(exc, context):
-    """Every error as ``{"message": "…", "code": "…", "errors": {…}}``, in French."""
+    """Every error as ``{"message": "…", "code": "…", "errors": …}``, in French.
+
+    ``errors`` holds the field errors of a bad request (by field), the item errors of a refused
+    bulk upsert (a list), or nothing (an empty list).
+    """
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(_("Introuvable."))
     response = drf_exception_handler(exc, context)
@@ -53,7 +57,7 @@ def exception_handler(exc, context):
         body = {
             "message": str(detail),
             "code": getattr(detail, "code", None) or "error",
-            "errors": {},
+            "errors": [],
         }
     response.data = body
     return response
@@ -80,7 +84,20 @@ class ScopedReadViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class UpdatedSinceFilterSet(filters.FilterSet):
-    """``?updated_since=2026-03-01T00:00:00Z`` for incremental synchronisation."""
+    """``?updated_since=2026-03-01T00:00:00Z`` for incremental synchronisation.
+
+    A filter given with an empty value is an error (400), not a filter silently ignored.
+    """
+
+    def is_valid(self):
+        valid = super().is_valid()
+        for name, filter_ in self.filters.items():
+            if isinstance(filter_, filters.CharFilter):
+                continue  # an empty text is a text: no filter
+            if name in self.data and not str(self.data.get(name, "")).strip():
+                self.form.add_error(name, _("Valeur vide."))
+                valid = False
+        return valid
 
     updated_since = filters.IsoDateTimeFilter(
         field_name="updated_at",
