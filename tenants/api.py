@@ -5,8 +5,9 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from housing.api.base import (
     BulkErrorSerializer,
@@ -16,6 +17,7 @@ from housing.api.base import (
     bulk_input_serializer,
     bulk_upsert,
 )
+from tenants.errors import TenantError
 from tenants.models import (
     ContactPreference,
     FlagKind,
@@ -28,6 +30,7 @@ from tenants.models import (
     VulnerabilityFlag,
 )
 from tenants.services.imports import households_import
+from tenants.services.requests import request_set_status
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -136,6 +139,12 @@ class HouseholdItemSerializer(serializers.Serializer):
     holder_birth_date = serializers.DateField(required=False)
 
 
+class RequestStatusInputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=RequestStatus.choices)
+    message = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    rejection_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
 class HouseholdFilter(UpdatedSinceFilterSet):
     reference = filters.CharFilter(label=_("référence"))
 
@@ -229,3 +238,24 @@ class TechnicalRequestViewSet(ScopedReadViewSet):
     serializer_class = TechnicalRequestSerializer
     filterset_class = TechnicalRequestFilter
     select_related = ("household", "dwelling")
+
+    @extend_schema(
+        summary=_("Changer l'état d'une demande technique"),
+        description=_(
+            "Les mêmes règles que dans le portail (changements d'état permis, motif d'un refus) ; "
+            "le locataire est prévenu par e-mail."
+        ),
+        request=RequestStatusInputSerializer,
+        responses={200: TechnicalRequestSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="status")
+    def set_status(self, request, pk=None):
+        technical_request = self.get_object()
+        data = RequestStatusInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            request_set_status(request=technical_request, by=request.user, **data.validated_data)
+        except TenantError as error:
+            raise exceptions.ValidationError({"status": [error.message]}) from None
+        technical_request.refresh_from_db()
+        return Response(self.get_serializer(technical_request).data)
