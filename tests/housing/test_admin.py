@@ -130,8 +130,9 @@ def test_a_token_created_in_admin_shows_its_key_once(client, actis, actis_admin)
     assert token.prefix in message
     key = message.split(" : ", 1)[1].split(" ")[0]
     assert key not in token.key_hash
+    assert key in client.get(response.url).content.decode()  # the page after saving
     page = client.get(f"/admin/housing/integrationtoken/{token.pk}/change/").content.decode()
-    assert key not in page
+    assert key not in page  # and never again
 
 
 def test_tokens_are_revoked_by_an_admin_action_and_scoped(client, actis, sdh, actis_admin):
