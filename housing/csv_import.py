@@ -526,6 +526,29 @@ class CsvBatch(Generic[T]):
         error.reasons.append(reason)
         error.codes.append((field, code))
 
+    def reject_unknown(
+        self,
+        ids: Mapping[str, int],
+        *,
+        reference: Callable[[T], str],
+        field: str,
+        message: str,
+        landlord: Landlord,
+    ) -> None:
+        """Refuse the rows whose ``reference(data)`` is not a key of ``ids`` (unknown reference).
+
+        ``message`` is French, with ``%(reference)s`` and ``%(landlord)s``.
+        """
+        for row in self.rows:
+            value = reference(row.data)
+            if value not in ids:
+                self.reject(
+                    row.line,
+                    message % {"reference": value, "landlord": landlord.name},
+                    field=field,
+                    code="unknown_reference",
+                )
+
     def is_rejected(self, line: int) -> bool:
         return line in self._errors
 

@@ -10,14 +10,12 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from housing.api.base import (
-    BulkErrorSerializer,
     ScopedReadViewSet,
     UpdatedSinceFilterSet,
-    UpsertResultSerializer,
-    bulk_input_serializer,
-    bulk_upsert,
+    bulk_action,
 )
 from tenants.errors import TenantError
+from tenants.flags import arrears_update
 from tenants.models import (
     ContactPreference,
     FlagKind,
@@ -145,6 +143,16 @@ class RequestStatusInputSerializer(serializers.Serializer):
     rejection_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
+class ArrearsItemSerializer(serializers.Serializer):
+    """One household's arrears, from the landlord's accounting."""
+
+    household_reference = serializers.CharField(max_length=30)
+    arrears_amount = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=0, coerce_to_string=False
+    )
+    since = serializers.DateField(required=False)
+
+
 class HouseholdFilter(UpdatedSinceFilterSet):
     reference = filters.CharFilter(label=_("référence"))
 
@@ -200,7 +208,10 @@ class HouseholdViewSet(ScopedReadViewSet):
         Prefetch("leases", queryset=Lease.objects.select_related("dwelling").order_by("id")),
     )
 
-    @extend_schema(
+    bulk = bulk_action(
+        url_path="bulk",
+        item=HouseholdItemSerializer,
+        service=households_import,
         summary=_("Créer ou mettre à jour des ménages, leur bail en cours et leur titulaire"),
         description=_(
             "Par référence, chez le bailleur du jeton. Un ménage qui apparaît sur un autre "
@@ -208,12 +219,7 @@ class HouseholdViewSet(ScopedReadViewSet):
             "d'écrire : un élément refusé, et rien n'est enregistré. Envoyer deux fois les mêmes "
             "données ne change rien."
         ),
-        request=bulk_input_serializer("HouseholdBulkInput", HouseholdItemSerializer),
-        responses={200: UpsertResultSerializer, 400: BulkErrorSerializer},
     )
-    @action(detail=False, methods=["post"], url_path="bulk")
-    def bulk(self, request):
-        return bulk_upsert(request, households_import)
 
 
 @extend_schema_view(
@@ -227,6 +233,18 @@ class FlagViewSet(ScopedReadViewSet):
     serializer_class = FlagSerializer
     filterset_class = FlagFilter
     select_related = ("household",)
+
+    arrears = bulk_action(
+        url_path="arrears",
+        item=ArrearsItemSerializer,
+        service=arrears_update,
+        summary=_("Mettre à jour les impayés (comptabilité locative)"),
+        description=_(
+            "Par référence de ménage : un montant au-dessus de 0 ouvre la fragilité « difficulté "
+            "de paiement » ou en change le montant ; 0 la clôt. Tout est vérifié avant d'écrire ; "
+            "envoyer deux fois les mêmes montants ne change rien."
+        ),
+    )
 
 
 @extend_schema_view(

@@ -14,7 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -143,6 +145,22 @@ def bulk_input_serializer(name: str, item: type[serializers.Serializer]):
         (serializers.Serializer,),
         {"items": item(many=True), "__module__": item.__module__},
     )
+
+
+def bulk_action(*, url_path: str, item, service, summary, description):
+    """A viewset's ``POST <list>/<url_path>/``: ``service`` run by :func:`bulk_upsert`."""
+
+    def view(self, request):
+        return bulk_upsert(request, service)
+
+    view.__name__ = url_path.replace("-", "_")  # the viewset attribute it is assigned to
+    input_name = f"{item.__name__.removesuffix('ItemSerializer')}BulkInput"
+    return extend_schema(
+        summary=summary,
+        description=description,
+        request=bulk_input_serializer(input_name, item),
+        responses={200: UpsertResultSerializer, 400: BulkErrorSerializer},
+    )(action(detail=False, methods=["post"], url_path=url_path)(view))
 
 
 def _rejected(message: str, code: str, errors: list[dict]) -> BulkRejected:

@@ -4,15 +4,11 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
-from rest_framework.decorators import action
 
 from housing.api.base import (
-    BulkErrorSerializer,
     ScopedReadViewSet,
     UpdatedSinceFilterSet,
-    UpsertResultSerializer,
-    bulk_input_serializer,
-    bulk_upsert,
+    bulk_action,
 )
 from housing.models import Building, BuildingStatus, Dwelling, DwellingStatus, Estate, Typology
 from housing.services import dwellings_import
@@ -146,16 +142,14 @@ class DwellingViewSet(ScopedReadViewSet):
     filterset_class = DwellingFilter
     select_related = ("landlord", "building")
 
-    @extend_schema(
+    bulk = bulk_action(
+        url_path="bulk",
+        item=DwellingItemSerializer,
+        service=dwellings_import,
         summary=_("Créer ou mettre à jour des logements"),
         description=_(
             "Par référence, chez le bailleur du jeton ; immeubles créés au besoin. Tout est "
             "vérifié avant d'écrire : un élément refusé, et rien n'est enregistré. Envoyer deux "
             "fois les mêmes données ne change rien."
         ),
-        request=bulk_input_serializer("DwellingBulkInput", DwellingItemSerializer),
-        responses={200: UpsertResultSerializer, 400: BulkErrorSerializer},
     )
-    @action(detail=False, methods=["post"], url_path="bulk")
-    def bulk(self, request):
-        return bulk_upsert(request, dwellings_import)

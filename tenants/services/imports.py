@@ -168,15 +168,13 @@ def households_import(
     dwelling_ids = dict(
         Dwelling.objects.filter(landlord=landlord).order_by().values_list("reference", "id")
     )
-    for row in batch.rows:
-        if row.data.dwelling_reference not in dwelling_ids:
-            batch.reject(
-                row.line,
-                _("logement « %(reference)s » inconnu chez %(landlord)s")
-                % {"reference": row.data.dwelling_reference, "landlord": landlord.name},
-                field="dwelling_reference",
-                code="unknown_reference",
-            )
+    batch.reject_unknown(
+        dwelling_ids,
+        reference=lambda data: data.dwelling_reference,
+        field="dwelling_reference",
+        message=_("logement « %(reference)s » inconnu chez %(landlord)s"),
+        landlord=landlord,
+    )
     leases = _LeasePlan(
         landlord=landlord, batch=batch, households=households, dwellings=dwelling_ids
     )
