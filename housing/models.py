@@ -357,3 +357,83 @@ class IntegrationToken(TimeStampedModel):
     @property
     def can_write(self) -> bool:
         return self.scope == TokenScope.WRITE
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "Excel (XLSX)"
+
+
+class ExportStatus(models.TextChoices):
+    PENDING = "pending", _("en attente")
+    RUNNING = "running", _("en cours")
+    DONE = "done", _("prêt")
+    FAILED = "failed", _("échoué")
+
+
+class ExportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A file is its author's only: others (even colleagues) get 404."""
+        if not getattr(user, "is_authenticated", False) or not getattr(user, "pk", None):
+            return self.none()
+        return self.filter(created_by=user)
+
+
+class Export(TimeStampedModel):
+    """A large export built by the worker (housing.exports); its file is deleted after a day.
+
+    Its rows are those its author could see when it was built (``visible_to(created_by)``).
+    """
+
+    Format = ExportFormat
+    Status = ExportStatus
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="exports",
+        verbose_name=_("demandé par"),
+    )
+    kind = models.CharField(_("données"), max_length=30)
+    format = models.CharField(_("format"), max_length=4, choices=ExportFormat.choices)
+    status = models.CharField(
+        _("état"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.PENDING
+    )
+    total = models.PositiveIntegerField(_("lignes à écrire"), default=0)
+    written = models.PositiveIntegerField(_("lignes écrites"), default=0)
+    file = models.FileField(_("fichier"), upload_to="exports/%Y/%m/", blank=True)
+    error = models.TextField(_("erreur"), blank=True)
+    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+
+    objects = ExportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(format__in=ExportFormat.values), name="export_format_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ExportStatus.values), name="export_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ExportStatus.DONE) | ~Q(file=""), name="export_done_has_file"
+            ),
+        ]
+        indexes = [
+            # The purge job: exports created before a moment.
+            models.Index(fields=["created_at"], name="export_created_idx"),
+            # "My exports" on the export page.
+            models.Index(fields=["created_by", "created_at"], name="export_author_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind}.{self.format} ({self.created_by})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == ExportStatus.DONE:
+            return 100
+        return min(100, self.written * 100 // self.total) if self.total else 0

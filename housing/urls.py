@@ -1,6 +1,6 @@
 from django.urls import path
 
-from housing import views
+from housing import export_views, views
 
 app_name = "housing"
 
@@ -8,4 +8,11 @@ urlpatterns = [
     path("", views.StaffHomeView.as_view(), name="staff_home"),
     path("immeubles/", views.BuildingListView.as_view(), name="building_list"),
     path("immeubles/<int:pk>/", views.BuildingDetailView.as_view(), name="building_detail"),
+    path("exports/", export_views.ExportView.as_view(), name="exports"),
+    path("exports/<int:pk>/etat/", export_views.ExportStatusView.as_view(), name="export_status"),
+    path(
+        "exports/<int:pk>/fichier/",
+        export_views.ExportDownloadView.as_view(),
+        name="export_download",
+    ),
 ]

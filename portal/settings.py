@@ -212,6 +212,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "housing.api.base.exception_handler",
 }
+# Exports of up to this many rows are sent at once; larger ones are built by the worker.
+EXPORT_SYNC_MAX_ROWS = env.int("EXPORT_SYNC_MAX_ROWS", default=5000)
 # Items accepted in one bulk upsert call (above: 400 "oversize"); 10,000 households weigh about
 # 3 MB of JSON, above Django's 2.5 MB default for a request body.
 API_BULK_MAX_ITEMS = 10_000
