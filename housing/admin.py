@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin, messages
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from housing.admin_scoping import ScopedModelAdmin, ScopedTabularInline
@@ -88,9 +90,23 @@ class StaffMembershipAdmin(ScopedModelAdmin):
     search_fields = ["user__email", "user__last_name"]
 
 
+class IntegrationTokenForm(forms.ModelForm):
+    class Meta:
+        model = IntegrationToken
+        fields = ["landlord", "name", "scope", "expires_at"]
+
+    def clean_expires_at(self):
+        expires_at = self.cleaned_data["expires_at"]
+        if expires_at <= timezone.now():
+            raise forms.ValidationError(_("La date d'expiration doit être dans le futur."))
+        return expires_at
+
+
 @admin.register(IntegrationToken)
 class IntegrationTokenAdmin(ScopedModelAdmin):
     """Tokens are created here; the key is shown once, in the message after saving."""
+
+    form = IntegrationTokenForm
 
     list_display = [
         "name",

@@ -5,7 +5,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
-from housing.api.base import ScopedReadViewSet, UpdatedSinceFilterSet
+from housing.api.base import IdFilter, ScopedReadViewSet, UpdatedSinceFilterSet
 from outreach.models import (
     Appointment,
     AppointmentStatus,
@@ -83,7 +83,7 @@ class CampaignFilter(UpdatedSinceFilterSet):
 
 
 class CallLogFilter(UpdatedSinceFilterSet):
-    campaign = filters.NumberFilter(field_name="campaign_id", label=_("campagne (id)"))
+    campaign = IdFilter(field_name="campaign_id", label=_("campagne (id)"))
     outcome = filters.ChoiceFilter(choices=CallOutcome.choices, label=_("résultat"))
     household_reference = filters.CharFilter(
         field_name="household__reference", label=_("référence du ménage")

@@ -7,6 +7,9 @@ so another landlord's object answers 404.
 
 from __future__ import annotations
 
+import datetime
+
+from django import forms as django_forms
 from django.conf import settings
 from django.db import models
 from django.http import Http404
@@ -14,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -76,6 +79,13 @@ class ScopedReadViewSet(viewsets.ReadOnlyModelViewSet):
     select_related: tuple[str, ...] = ()
     prefetch_related: tuple = ()
 
+    lookup_value_regex = r"[0-9]+"
+
+    def get_object(self):
+        if int(self.kwargs[self.lookup_field]) > 2**31 - 1:  # no such row, and no 500
+            raise Http404
+        return super().get_object()
+
     def get_queryset(self):
         queryset = self.model.objects.visible_to(self.request.user)
         if self.select_related:
@@ -83,6 +93,30 @@ class ScopedReadViewSet(viewsets.ReadOnlyModelViewSet):
         if self.prefetch_related:
             queryset = queryset.prefetch_related(*self.prefetch_related)
         return queryset.order_by("id")
+
+
+class UtcDateTimeFilter(filters.IsoDateTimeFilter):
+    """An ISO 8601 moment compared in UTC (PostgreSQL refuses offsets beyond ±15:59)."""
+
+    def filter(self, queryset, value):
+        if value is not None:
+            try:
+                value = value.astimezone(datetime.UTC)
+            except OverflowError:  # before year 1 or after 9999 once in UTC
+                return queryset if value.year == 1 else queryset.none()
+        return super().filter(queryset, value)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2**31 - 1})
+class IdFilter(filters.NumberFilter):
+    """A row id: a whole number the database can hold (else 400)."""
+
+    field_class = django_forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**31 - 1)
+        super().__init__(*args, **kwargs)
 
 
 class UpdatedSinceFilterSet(filters.FilterSet):
@@ -101,7 +135,7 @@ class UpdatedSinceFilterSet(filters.FilterSet):
                 valid = False
         return valid
 
-    updated_since = filters.IsoDateTimeFilter(
+    updated_since = UtcDateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
         label=gettext_lazy("modifiés depuis (date et heure ISO 8601)"),

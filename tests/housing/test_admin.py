@@ -149,3 +149,22 @@ def test_tokens_are_revoked_by_an_admin_action_and_scoped(client, actis, sdh, ac
     )
     assert IntegrationToken.objects.get(pk=own.pk).revoked_at is not None
     assert IntegrationToken.objects.get(pk=other.pk).revoked_at is None
+
+
+def test_a_token_cannot_be_created_already_expired(client, actis_admin, actis):
+    from housing.models import IntegrationToken
+
+    client.force_login(actis_admin)
+    response = client.post(
+        "/admin/housing/integrationtoken/add/",
+        {
+            "landlord": actis.pk,
+            "name": "Progiciel",
+            "scope": "read",
+            "expires_at_0": "01/01/2020",
+            "expires_at_1": "00:00:00",
+        },
+    )
+    assert response.status_code == 200
+    assert "doit être dans le futur" in response.content.decode()
+    assert not IntegrationToken.objects.exists()

@@ -31,3 +31,18 @@ def test_errors_follow_the_accept_language_header(db):
     )
     assert response.status_code == 401
     assert response.json()["message"] == "Unknown integration token."
+
+
+def test_an_unknown_api_address_answers_json(client):
+    response = client.get("/api/v1/requests/0.5/status/")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_huge_ids_answer_404_not_500(db):
+    from tests.apiclient import token_client
+    from tests.factories import LandlordFactory
+
+    client = token_client(LandlordFactory())
+    assert client.get("/api/v1/households/99999999999999999999999/").status_code == 404
+    assert client.get("/api/v1/call-logs/", {"campaign": "1e60"}).status_code == 400

@@ -149,3 +149,18 @@ def test_updated_since_returns_only_rows_changed_after(actis):
     assert response.status_code == 200
     assert response.json()["results"] == []
     assert client.get("/api/v1/households/", {"updated_since": "hier"}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("since", "count"),
+    [
+        ("1055-10-18T07:39:21+17:52", 2),  # an offset PostgreSQL would refuse
+        ("0001-01-01T00:00:00+10:00", 2),  # before year 1 in UTC
+        ("9999-12-31T23:59:59-10:00", 0),  # after 9999 in UTC
+    ],
+)
+def test_updated_since_accepts_any_valid_offset(actis, since, count):
+    make_households(actis, 2)
+    response = token_client(actis).get("/api/v1/households/", {"updated_since": since})
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == count
