@@ -46,6 +46,7 @@ bench: install
 	$(BIN)/python bench/seed_demo.py
 	$(BIN)/python bench/call_queue.py
 	$(BIN)/python bench/duty_board.py
+	$(BIN)/python bench/api_upsert.py
 
 messages: install
 	$(BIN)/python manage.py makemessages -l en --no-location --no-obsolete --ignore=.venv --ignore=var --ignore=tests --ignore=bench

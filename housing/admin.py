@@ -1,5 +1,6 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +15,7 @@ from housing.models import (
     DutyRound,
     Dwelling,
     Estate,
+    IntegrationToken,
     Landlord,
     StaffMembership,
     WorksEvent,
@@ -21,6 +23,7 @@ from housing.models import (
     WorksSite,
     WorksStatus,
 )
+from housing.services import integration_token_create, integration_token_revoke
 from housing.works import with_status
 
 
@@ -281,3 +284,75 @@ class DutyCompletionAdmin(ScopedModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class IntegrationTokenForm(forms.ModelForm):
+    class Meta:
+        model = IntegrationToken
+        fields = ["landlord", "name", "scope", "expires_at"]
+
+    def clean_expires_at(self):
+        expires_at = self.cleaned_data["expires_at"]
+        if expires_at <= timezone.now():
+            raise forms.ValidationError(_("La date d'expiration doit être dans le futur."))
+        return expires_at
+
+
+@admin.register(IntegrationToken)
+class IntegrationTokenAdmin(ScopedModelAdmin):
+    """Tokens are created here; the key is shown once, in the message after saving."""
+
+    form = IntegrationTokenForm
+
+    list_display = [
+        "name",
+        "prefix",
+        "landlord",
+        "scope",
+        "expires_at",
+        "revoked_at",
+        "last_used_at",
+    ]
+    list_filter = ["landlord", "scope"]
+    list_select_related = ["landlord"]
+    search_fields = ["name", "prefix"]
+    readonly_fields = ["prefix", "revoked_at", "last_used_at", "created_by", "created_at"]
+    actions = ["revoke"]
+
+    def get_fields(self, request, obj=None):
+        fields = ["landlord", "name", "scope", "expires_at"]
+        return fields if obj is None else [*fields, *self.readonly_fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A token's landlord and rights never change: create another one instead.
+        if obj is None:
+            return []
+        return ["landlord", "scope", *self.readonly_fields]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save(update_fields=["name", "expires_at", "updated_at"])
+            return
+        token, key = integration_token_create(
+            landlord=obj.landlord,
+            name=obj.name,
+            scope=obj.scope,
+            expires_at=obj.expires_at,
+            by=request.user,
+        )
+        obj.pk = token.pk
+        obj.refresh_from_db()
+        messages.warning(
+            request,
+            _(
+                "Clé du jeton « %(name)s » : %(key)s — copiez-la maintenant, elle ne sera plus "
+                "jamais affichée."
+            )
+            % {"name": token.name, "key": key},
+        )
+
+    @admin.action(description=_("Révoquer les jetons sélectionnés"))
+    def revoke(self, request, queryset):
+        for token in queryset:
+            integration_token_revoke(token=token)
+        self.message_user(request, _("Jetons révoqués : %(count)d.") % {"count": len(queryset)})

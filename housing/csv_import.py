@@ -88,6 +88,8 @@ class Column:
 class RowError:
     line: int
     reasons: list[str]
+    #: (field or None, machine-readable code) of each reason, for the API's error bodies.
+    codes: list[tuple[str | None, str]] = field(default_factory=list)
 
     def __str__(self) -> str:
         return _("ligne %(line)d : %(reasons)s") % {
@@ -304,9 +306,11 @@ class RowReader:
         self._cells = cells
         self._columns = columns
         self.errors: list[str] = []
+        self.codes: list[tuple[str | None, str]] = []
 
-    def error(self, message: str) -> None:
+    def error(self, message: str, *, field: str | None = None, code: str = "invalid") -> None:
         self.errors.append(message)
+        self.codes.append((field, code))
 
     def raw(self, name: str) -> str:
         """The cell, stripped; "" when the file has no such column."""
@@ -318,14 +322,19 @@ class RowReader:
     def _invalid(self, name: str, value: str, expected: str) -> None:
         self.error(
             _("%(label)s « %(value)s » invalide (%(expected)s)")
-            % {"label": self._label(name), "value": value, "expected": expected}
+            % {"label": self._label(name), "value": value, "expected": expected},
+            field=name,
         )
 
     def _empty(self, name: str, value: str, required: bool) -> bool:
         if value:
             return False
         if required:
-            self.error(_("valeur manquante : %(label)s") % {"label": self._label(name)})
+            self.error(
+                _("valeur manquante : %(label)s") % {"label": self._label(name)},
+                field=name,
+                code="required",
+            )
         return True
 
     def text(self, name: str, *, required: bool = False, max_length: int | None = None) -> str:
@@ -340,7 +349,9 @@ class RowReader:
                     "value": value,
                     "length": len(value),
                     "max": max_length,
-                }
+                },
+                field=name,
+                code="max_length",
             )
         return value
 
@@ -508,11 +519,35 @@ class CsvBatch(Generic[T]):
     def add(self, line: int, data: T) -> None:
         self._rows.append(ParsedRow(line, data))
 
-    def reject(self, line: int, reason: str) -> None:
-        if line in self._errors:
-            self._errors[line].reasons.append(reason)
-        else:
-            self._errors[line] = RowError(line, [reason])
+    def reject(
+        self, line: int, reason: str, *, field: str | None = None, code: str = "invalid"
+    ) -> None:
+        error = self._errors.setdefault(line, RowError(line, []))
+        error.reasons.append(reason)
+        error.codes.append((field, code))
+
+    def reject_unknown(
+        self,
+        ids: Mapping[str, int],
+        *,
+        reference: Callable[[T], str],
+        field: str,
+        message: str,
+        landlord: Landlord,
+    ) -> None:
+        """Refuse the rows whose ``reference(data)`` is not a key of ``ids`` (unknown reference).
+
+        ``message`` is French, with ``%(reference)s`` and ``%(landlord)s``.
+        """
+        for row in self.rows:
+            value = reference(row.data)
+            if value not in ids:
+                self.reject(
+                    row.line,
+                    message % {"reference": value, "landlord": landlord.name},
+                    field=field,
+                    code="unknown_reference",
+                )
 
     def is_rejected(self, line: int) -> bool:
         return line in self._errors
@@ -557,14 +592,31 @@ def parse_csv(
     _check_header(header, columns)
 
     batch: CsvBatch[T] = CsvBatch(name for name in header if name)
-    first_line_of_key: dict[str, int] = {}
+    readers = []
     for line, cells in rows:
         reader = RowReader(line, _cells_by_name(header, cells), by_name)
         if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header) :]):
             reader.error(
                 _("%(found)d valeurs pour %(expected)d colonnes")
-                % {"found": len(cells), "expected": len(header)}
+                % {"found": len(cells), "expected": len(header)},
+                code="extra_values",
             )
+        readers.append(reader)
+    return _fill_batch(batch, readers, by_name=by_name, parse_row=parse_row, key=key)
+
+
+def _fill_batch(
+    batch: CsvBatch[T],
+    readers: Iterable[RowReader],
+    *,
+    by_name: Mapping[str, Column],
+    parse_row: Callable[[RowReader], T],
+    key: str,
+) -> CsvBatch[T]:
+    """Parse each row into ``batch``; ``key`` must be unique among the rows."""
+    first_line_of_key: dict[str, int] = {}
+    for reader in readers:
+        line = reader.line
         data = parse_row(reader)
         key_value = reader.raw(key)
         if key_value and key_value in first_line_of_key:
@@ -574,16 +626,81 @@ def parse_csv(
                     "label": by_name[key].label,
                     "value": key_value,
                     "line": first_line_of_key[key_value],
-                }
+                },
+                field=key,
+                code="duplicate",
             )
         elif key_value:
             first_line_of_key[key_value] = line
         if reader.errors:
-            for reason in reader.errors:
-                batch.reject(line, reason)
+            for reason, (field_name, code) in zip(reader.errors, reader.codes, strict=True):
+                batch.reject(line, reason, field=field_name, code=code)
         else:
             batch.add(line, data)
     return batch
+
+
+#: JSON values a field of an item may hold (read as the text of a CSV cell).
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def parse_items(
+    items: Sequence[Mapping[str, Any]],
+    *,
+    columns: Sequence[Column],
+    parse_row: Callable[[RowReader], T],
+    key: str,
+) -> CsvBatch[T]:
+    """The same checks as :func:`parse_csv`, on the items of a JSON payload (the API).
+
+    An item's "line" is its index in the payload. Every item must carry the same fields (as the
+    rows of a file share its columns): a field absent from them all leaves existing values alone.
+    """
+    by_name = {column.name: column for column in columns}
+    present = set(items[0]) if items and isinstance(items[0], Mapping) else set()
+    batch: CsvBatch[T] = CsvBatch(name for name in present if name in by_name)
+    readers = []
+    for index, item in enumerate(items):
+        if not isinstance(item, Mapping):
+            batch.reject(index, _("objet JSON attendu"), code="type")
+            continue
+        cells = {}
+        reader = RowReader(index, cells, by_name)
+        for name, value in item.items():
+            if name not in by_name:
+                reader.error(
+                    _("champ inconnu « %(field)s »") % {"field": name}, field=name, code="unknown"
+                )
+            elif not isinstance(value, _SCALARS):
+                reader.error(
+                    _("%(label)s : texte, nombre ou booléen attendu")
+                    % {"label": by_name[name].label},
+                    field=name,
+                    code="type",
+                )
+            else:
+                cells[name] = "" if value is None else str(value).strip()
+        if set(item) != present:
+            reader.error(
+                _("les champs doivent être les mêmes pour tous les éléments (comme le premier)"),
+                code="inconsistent_fields",
+            )
+        readers.append(reader)
+    return _fill_batch(batch, readers, by_name=by_name, parse_row=parse_row, key=key)
+
+
+def read_batch(
+    *,
+    source: Source | None = None,
+    items: Sequence[Mapping[str, Any]] | None = None,
+    columns: Sequence[Column],
+    parse_row: Callable[[RowReader], T],
+    key: str,
+) -> CsvBatch[T]:
+    """A file (``source``) or the items of an API call, parsed and checked the same way."""
+    if items is not None:
+        return parse_items(items, columns=columns, parse_row=parse_row, key=key)
+    return parse_csv(source, columns=columns, parse_row=parse_row, key=key)
 
 
 def _cells_by_name(header: list[str], cells: list[str]) -> dict[str, str]:

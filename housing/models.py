@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -642,3 +643,156 @@ class DutyCompletion(TimeStampedModel):
 
     def __str__(self):
         return f"{self.round} – {self.date:%d/%m/%Y}"
+
+
+class TokenScope(models.TextChoices):
+    READ = "read", _("lecture")
+    WRITE = "write", _("lecture et écriture")
+
+
+class IntegrationTokenQuerySet(ScopedQuerySet):
+    landlord_path = "landlord"
+
+    def usable(self, now=None):
+        """Neither revoked nor expired at ``now``."""
+        now = now or timezone.now()
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now)
+
+
+class IntegrationToken(TimeStampedModel):
+    """A landlord's key for its management systems to use the API (only its hash is stored).
+
+    The key reads ``<prefix>.<secret>``: the prefix finds the row, the SHA-256 of the whole key is
+    compared with ``key_hash``. The key is shown once, when the token is created.
+    """
+
+    Scope = TokenScope
+
+    landlord = models.ForeignKey(
+        Landlord,
+        on_delete=models.CASCADE,
+        related_name="integration_tokens",
+        verbose_name=_("bailleur"),
+    )
+    name = models.CharField(
+        _("nom"), max_length=100, help_text=_("Par exemple « Progiciel de gestion locative ».")
+    )
+    prefix = models.CharField(_("préfixe de la clé"), max_length=12, unique=True, editable=False)
+    key_hash = models.CharField(_("empreinte de la clé"), max_length=64, editable=False)
+    scope = models.CharField(
+        _("droits"), max_length=10, choices=TokenScope.choices, default=TokenScope.READ
+    )
+    expires_at = models.DateTimeField(_("expire le"))
+    revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True, editable=False)
+    last_used_at = models.DateTimeField(
+        _("dernière utilisation le"), null=True, blank=True, editable=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("créé par"),
+    )
+
+    objects = IntegrationTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("jeton d'intégration")
+        verbose_name_plural = _("jetons d'intégration")
+        ordering = ["landlord__name", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(scope__in=TokenScope.values), name="token_scope_valid"
+            ),
+            models.CheckConstraint(condition=~Q(key_hash=""), name="token_has_a_hash"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope == TokenScope.WRITE
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "Excel (XLSX)"
+
+
+class ExportStatus(models.TextChoices):
+    PENDING = "pending", _("en attente")
+    RUNNING = "running", _("en cours")
+    DONE = "done", _("prêt")
+    FAILED = "failed", _("échoué")
+
+
+class ExportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A file is its author's only: others (even colleagues) get 404."""
+        if not getattr(user, "is_authenticated", False) or not getattr(user, "pk", None):
+            return self.none()
+        return self.filter(created_by=user)
+
+
+class Export(TimeStampedModel):
+    """A large export built by the worker (housing.exports); its file is deleted after a day.
+
+    Its rows are those its author could see when it was built (``visible_to(created_by)``).
+    """
+
+    Format = ExportFormat
+    Status = ExportStatus
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="exports",
+        verbose_name=_("demandé par"),
+    )
+    kind = models.CharField(_("données"), max_length=30)
+    format = models.CharField(_("format"), max_length=4, choices=ExportFormat.choices)
+    status = models.CharField(
+        _("état"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.PENDING
+    )
+    total = models.PositiveIntegerField(_("lignes à écrire"), default=0)
+    written = models.PositiveIntegerField(_("lignes écrites"), default=0)
+    file = models.FileField(_("fichier"), upload_to="exports/%Y/%m/", blank=True)
+    error = models.TextField(_("erreur"), blank=True)
+    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+
+    objects = ExportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(format__in=ExportFormat.values), name="export_format_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ExportStatus.values), name="export_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ExportStatus.DONE) | ~Q(file=""), name="export_done_has_file"
+            ),
+        ]
+        indexes = [
+            # The purge job: exports created before a moment.
+            models.Index(fields=["created_at"], name="export_created_idx"),
+            # "My exports" on the export page.
+            models.Index(fields=["created_by", "created_at"], name="export_author_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind}.{self.format} ({self.created_by})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == ExportStatus.DONE:
+            return 100
+        return min(100, self.written * 100 // self.total) if self.total else 0

@@ -11,6 +11,29 @@ from django.db import models
 from django.db.models import Q
 
 
+class LandlordPrincipal:
+    """Who calls the API with an integration token: one landlord's data, as its staff see it.
+
+    It stands where a user stands in :func:`scope` (``request.user`` in the API), so that the same
+    ``visible_to()`` querysets serve tokens and people; it is never a tenant.
+    """
+
+    is_authenticated = True
+    is_anonymous = False
+    is_active = True
+    is_superuser = False
+    is_staff = False
+    pk = id = None
+
+    def __init__(self, token):
+        self.token = token
+        self.landlord_id = token.landlord_id
+        self._portal_memberships = [(token.landlord_id, "integration")]
+
+    def __str__(self):
+        return str(self.token)
+
+
 def _memberships(user) -> list[tuple[int, str]]:
     """(landlord id, role) pairs of the user, read once per request and kept on the user object."""
     if not getattr(user, "is_authenticated", False):
@@ -75,7 +98,7 @@ def scope(
     if landlord_ids and landlord_path is not None:
         lookup = f"{landlord_path}__in" if landlord_path else "pk__in"
         condition |= Q(**{lookup: landlord_ids})
-    if tenant_path is not None:
+    if tenant_path is not None and not isinstance(user, LandlordPrincipal):
         # A subquery, not a join: joining through a household's people would repeat each row
         # once per person for everybody else (the OR keeps the join for staff too).
         own = queryset.model._base_manager.filter(**{tenant_path: user}).values("pk")

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+import hmac
+import secrets
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -18,9 +24,17 @@ from housing.csv_import import (
     ImportResult,
     RowReader,
     Source,
-    parse_csv,
+    read_batch,
 )
-from housing.models import Building, Dwelling, DwellingStatus, Estate, Landlord, Typology
+from housing.models import (
+    Building,
+    Dwelling,
+    DwellingStatus,
+    Estate,
+    IntegrationToken,
+    Landlord,
+    Typology,
+)
 
 # Dwelling import -------------------------------------------------------------------------------
 
@@ -130,7 +144,12 @@ def _parse_dwelling_row(row: RowReader) -> DwellingRow:
 
 @transaction.atomic
 def dwellings_import(
-    *, landlord: Landlord, source: Source, skip_invalid: bool = False, dry_run: bool = False
+    *,
+    landlord: Landlord,
+    source: Source | None = None,
+    items: Sequence[Mapping[str, Any]] | None = None,
+    skip_invalid: bool = False,
+    dry_run: bool = False,
 ) -> ImportResult:
     """Create or update ``landlord``'s dwellings (and their buildings) from a CSV file.
 
@@ -139,8 +158,12 @@ def dwellings_import(
     ``skip_invalid``, where only the good rows are written. ``dry_run`` checks and counts, then
     rolls back.
     """
-    batch = parse_csv(
-        source, columns=DWELLING_COLUMNS, parse_row=_parse_dwelling_row, key="reference"
+    batch = read_batch(
+        source=source,
+        items=items,
+        columns=DWELLING_COLUMNS,
+        parse_row=_parse_dwelling_row,
+        key="reference",
     )
     buildings = _plan_buildings(landlord=landlord, batch=batch)
     batch.raise_if_rejected(skip_invalid=skip_invalid)
@@ -215,7 +238,10 @@ def _plan_buildings(
         reference, building = row.data.building_reference, row.data.building
         if "estate" in building and building["estate"] not in estate_ids:
             batch.reject(
-                row.line, _("quartier « %(slug)s » inconnu") % {"slug": building["estate"]}
+                row.line,
+                _("quartier « %(slug)s » inconnu") % {"slug": building["estate"]},
+                field="estate",
+                code="unknown_reference",
             )
             continue
         seen = given.setdefault(reference, {})
@@ -236,7 +262,7 @@ def _plan_buildings(
         ]
         if conflicts:
             for conflict in conflicts:
-                batch.reject(row.line, conflict)
+                batch.reject(row.line, conflict, field="building_reference", code="conflict")
             continue
         for column, value in building.items():
             seen.setdefault(column, (value, row.line))
@@ -268,6 +294,8 @@ def _plan_buildings(
                             "landlord": landlord.name,
                             "columns": ", ".join(missing),
                         },
+                        field="building_reference",
+                        code="unknown_reference",
                     )
                 continue
             plan[reference] = _BuildingPlan(id=None, values=values, changed=True)
@@ -316,3 +344,78 @@ def _write_buildings(
     return dict(
         Building.objects.filter(landlord=landlord).order_by().values_list("reference", "id")
     )
+
+
+# Integration tokens ----------------------------------------------------------------------------
+
+
+class TokenError(Exception):
+    """An integration token was refused; the message is French."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def integration_token_create(
+    *,
+    landlord: Landlord,
+    name: str,
+    scope: str,
+    expires_at: datetime.datetime,
+    by=None,
+) -> tuple[IntegrationToken, str]:
+    """A new token and its key (``<prefix>.<secret>``), the only time the key is ever known."""
+    if expires_at <= timezone.now():
+        raise TokenError(_("La date d'expiration doit être dans le futur."))
+    prefix = secrets.token_hex(4)
+    key = f"{prefix}.{secrets.token_urlsafe(32)}"
+    token = IntegrationToken.objects.create(
+        landlord=landlord,
+        name=name,
+        scope=scope,
+        expires_at=expires_at,
+        prefix=prefix,
+        key_hash=_hash_key(key),
+        created_by=by,
+    )
+    return token, key
+
+
+@transaction.atomic
+def integration_token_revoke(*, token: IntegrationToken) -> IntegrationToken:
+    """Refuse the token from now on (revoking twice keeps the first date)."""
+    IntegrationToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    token.refresh_from_db(fields=["revoked_at"])
+    return token
+
+
+def integration_token_authenticate(*, key: str) -> IntegrationToken:
+    """The token of ``key``, if it is known, not revoked, not expired; else :class:`TokenError`."""
+    prefix, _dot, _secret = key.partition(".")
+    token = (
+        IntegrationToken.objects.select_related("landlord").filter(prefix=prefix).first()
+        if prefix
+        else None
+    )
+    if token is None or not hmac.compare_digest(token.key_hash, _hash_key(key)):
+        raise TokenError(_("Jeton d'intégration inconnu."))
+    now = timezone.now()
+    if token.revoked_at is not None:
+        raise TokenError(_("Ce jeton d'intégration a été révoqué."))
+    if token.expires_at <= now:
+        raise TokenError(_("Ce jeton d'intégration a expiré."))
+    if not token.landlord.is_active:
+        raise TokenError(_("Le bailleur de ce jeton n'est plus actif."))
+    # At most one write a minute per token: the date is a hint, not an audit log.
+    if token.last_used_at is None or now - token.last_used_at > datetime.timedelta(minutes=1):
+        IntegrationToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from housing import views, works_views
+from housing import export_views, views, works_views
 
 app_name = "housing"
 
@@ -14,5 +14,12 @@ urlpatterns = [
         "chantiers/<int:pk>/evenements/",
         works_views.WorksEventAddView.as_view(),
         name="works_event_add",
+    ),
+    path("exports/", export_views.ExportView.as_view(), name="exports"),
+    path("exports/<int:pk>/etat/", export_views.ExportStatusView.as_view(), name="export_status"),
+    path(
+        "exports/<int:pk>/fichier/",
+        export_views.ExportDownloadView.as_view(),
+        name="export_download",
     ),
 ]

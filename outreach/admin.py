@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from housing.admin_scoping import ScopedModelAdmin, ScopedTabularInline
 from housing.duties import is_caretaker_of
+from housing.exports import admin_export_actions
 from outreach.errors import OutreachError
 from outreach.models import (
     CallLog,
@@ -263,6 +264,8 @@ class NeedInline(ScopedTabularInline):
 @admin.register(CallLog)
 class CallLogAdmin(ScopedModelAdmin):
     """Call logs are history: never deleted; what was said and by whom cannot be rewritten."""
+
+    actions = admin_export_actions("call_logs")
 
     list_display = ["called_at", "household", "campaign", "caller", "outcome"]
     list_filter = [

@@ -8,6 +8,7 @@ only: their changes carry rules and go through the pages and services.
 from django.contrib import admin
 
 from housing.admin_scoping import ScopedModelAdmin
+from housing.exports import admin_export_actions
 from outreach.models import (
     Appointment,
     AvailabilityException,
@@ -109,6 +110,7 @@ class SlotAdmin(ReadOnlyAdmin):
 
 @admin.register(Appointment)
 class AppointmentAdmin(ReadOnlyAdmin):
+    actions = admin_export_actions("appointments")
     list_display = ["slot", "household", "reason", "mode", "status", "moves", "booked_by_staff"]
     list_filter = ["status", "reason", "mode", ("landlord", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["slot__adviser", "household"]

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class OutreachConfig(AppConfig):
     name = "outreach"
     verbose_name = _("Accompagnement et appels")
+
+    def ready(self):
+        from outreach.exports import register_exports
+
+        register_exports()

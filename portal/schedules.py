@@ -61,6 +61,11 @@ PERIODIC_TASKS: list[dict] = [
         "crontab": {"minute": "45", "hour": "2"},
     },
     {
+        "name": "Supprimer les exports de plus d'un jour",
+        "task": "housing.purge_exports",
+        "every_seconds": 60 * 60,
+    },
+    {
         "name": "Purge des sessions expirées",
         "task": "portal.clear_expired_sessions",
         "crontab": {"minute": "30", "hour": "3"},

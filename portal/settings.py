@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_celery_beat",
     "django_htmx",
     "phonenumber_field",
@@ -193,9 +196,55 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_IGNORE_RESULT = True
 
+# The API (/api/v1/): integration tokens of the landlords, or the portal's own session; scoped like
+# the pages (housing.api). Requests per token (or user) and per hour.
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "housing.api.auth.IntegrationTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["housing.api.auth.ApiPermission"],
+    "DEFAULT_THROTTLE_CLASSES": ["housing.api.auth.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api": env.str("API_THROTTLE_RATE", default="5000/hour")},
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "housing.api.auth.StableCursorPagination",
+    "PAGE_SIZE": 100,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "housing.api.base.exception_handler",
+}
+# Exports of up to this many rows are sent at once; larger ones are built by the worker.
+EXPORT_SYNC_MAX_ROWS = env.int("EXPORT_SYNC_MAX_ROWS", default=5000)
+# Items accepted in one bulk upsert call (above: 400 "oversize"); 10,000 households weigh about
+# 3 MB of JSON, above Django's 2.5 MB default for a request body.
+API_BULK_MAX_ITEMS = 10_000
+DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API du Portail des Villeneuves",
+    "DESCRIPTION": _(
+        "Échange de données entre le portail et les systèmes de gestion des bailleurs. "
+        "Authentification : « Authorization: Bearer <clé> » avec un jeton d'intégration."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    # The schema and its pages are public (they hold no data); the endpoints are not.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "housing.api.schema.add_error_responses",
+    ],
+    # Choice sets shared by several fields, named once.
+    "ENUM_NAME_OVERRIDES": {
+        "DwellingStatusEnum": "housing.models.DwellingStatus",
+        "RequestStatusEnum": "tenants.models.RequestStatus",
+        "LanguageEnum": "portal.settings.LANGUAGES",
+    },
 }
 
 # Allocations: the national unique registration number's pattern, candidates per vacancy.

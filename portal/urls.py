@@ -25,6 +25,7 @@ urlpatterns = [
     path("espace/rendez-vous/", include((appointment_urlpatterns, "appointments"))),
     path("espace/demande-de-logement/", include((applicant_urlpatterns, "applicant"))),
     path("espace/", include(tenant_urlpatterns)),
+    path("api/v1/", include("portal.api_urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db.models import Count
 
 from housing.admin_scoping import ScopedModelAdmin, ScopedTabularInline
+from housing.exports import admin_export_actions
 from tenants.models import (
     ActivationCode,
     ContactRequest,
@@ -35,6 +36,7 @@ class VulnerabilityFlagInline(ScopedTabularInline):
 
 @admin.register(Household)
 class HouseholdAdmin(ScopedModelAdmin):
+    actions = admin_export_actions("households")
     list_display = ["name", "reference", "landlord", "people_count", "email", "do_not_call"]
     list_filter = [
         "landlord",
@@ -102,6 +104,7 @@ class RequestPhotoInline(ScopedTabularInline):
 
 @admin.register(TechnicalRequest)
 class TechnicalRequestAdmin(ScopedModelAdmin):
+    actions = admin_export_actions("requests")
     list_display = [
         "reference",
         "household",

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class TenantsConfig(AppConfig):
     name = "tenants"
     verbose_name = _("Locataires")
+
+    def ready(self):
+        from tenants.exports import register_exports
+
+        register_exports()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +25,7 @@ from housing.csv_import import (
     RowReader,
     Source,
     format_date,
-    parse_csv,
+    read_batch,
 )
 from housing.models import Dwelling, Landlord
 from tenants.models import ContactPreference, Household, Lease, Person, PersonRole
@@ -119,7 +120,12 @@ def _parse_household_row(row: RowReader) -> HouseholdRow:
 
 @transaction.atomic
 def households_import(
-    *, landlord: Landlord, source: Source, skip_invalid: bool = False, dry_run: bool = False
+    *,
+    landlord: Landlord,
+    source: Source | None = None,
+    items: Sequence[Mapping[str, Any]] | None = None,
+    skip_invalid: bool = False,
+    dry_run: bool = False,
 ) -> ImportResult:
     """Create or update ``landlord``'s households, their current lease and lease holder from a CSV.
 
@@ -133,8 +139,12 @@ def households_import(
     fail with :class:`CsvRowsRejected`, unless ``skip_invalid``, where only the good rows are
     written. ``dry_run`` checks and counts, then rolls back.
     """
-    batch = parse_csv(
-        source, columns=HOUSEHOLD_COLUMNS, parse_row=_parse_household_row, key="reference"
+    batch = read_batch(
+        source=source,
+        items=items,
+        columns=HOUSEHOLD_COLUMNS,
+        parse_row=_parse_household_row,
+        key="reference",
     )
     update_fields = ["name"] + [
         column for column in HOUSEHOLD_OPTIONAL_COLUMNS if batch.has(column)
@@ -158,13 +168,13 @@ def households_import(
     dwelling_ids = dict(
         Dwelling.objects.filter(landlord=landlord).order_by().values_list("reference", "id")
     )
-    for row in batch.rows:
-        if row.data.dwelling_reference not in dwelling_ids:
-            batch.reject(
-                row.line,
-                _("logement « %(reference)s » inconnu chez %(landlord)s")
-                % {"reference": row.data.dwelling_reference, "landlord": landlord.name},
-            )
+    batch.reject_unknown(
+        dwelling_ids,
+        reference=lambda data: data.dwelling_reference,
+        field="dwelling_reference",
+        message=_("logement « %(reference)s » inconnu chez %(landlord)s"),
+        landlord=landlord,
+    )
     leases = _LeasePlan(
         landlord=landlord, batch=batch, households=households, dwellings=dwelling_ids
     )
@@ -302,6 +312,8 @@ class _LeasePlan:
                             "dwelling": lease["dwelling__reference"],
                             "since": format_date(lease["start_date"]),
                         },
+                        field="lease_start",
+                        code="conflict",
                     )
         # A refused row cancels the move it would have made, which may free or block a dwelling
         # for another row: check again until nothing changes.
@@ -317,7 +329,12 @@ class _LeasePlan:
                         continue
                     end = closures.get(lease["id"], lease["end_date"])
                     if end is None or end >= row.data.lease_start:
-                        self.batch.reject(row.line, self._taken_message(row, lease, end))
+                        self.batch.reject(
+                            row.line,
+                            self._taken_message(row, lease, end),
+                            field="dwelling_reference",
+                            code="conflict",
+                        )
                         refused = True
                         break
                 else:
@@ -329,6 +346,8 @@ class _LeasePlan:
                                 "dwelling": row.data.dwelling_reference,
                                 "line": first_line[dwelling_id],
                             },
+                            field="dwelling_reference",
+                            code="duplicate",
                         )
                         refused = True
                     else:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from housing.models import Building, Role, StaffMembership
-from housing.scoping import landlord_ids_with_role
+from housing.scoping import LandlordPrincipal, landlord_ids_with_role
 from portal.tasks import enqueue_on_commit
 from tenants.errors import TenantError
 from tenants.models import (
@@ -62,6 +62,9 @@ def working_days_before(moment: datetime.datetime, days: int) -> datetime.dateti
 
 
 def can_handle_requests(user, landlord_id: int) -> bool:
+    if isinstance(user, LandlordPrincipal):
+        # A landlord's management system, through a write token of that landlord.
+        return user.landlord_id == landlord_id and user.token.can_write
     return landlord_id in landlord_ids_with_role(user, REQUEST_HANDLERS)
 
 
@@ -265,7 +268,7 @@ def _change_status(request, status, *, by, message="", rejection_reason="", kind
     event = RequestEvent.objects.create(
         request=request,
         kind=kind or RequestEvent.Kind.STATUS,
-        author=by,
+        author=None if isinstance(by, LandlordPrincipal) else by,
         from_status=previous,
         to_status=status,
         body=body,

@@ -106,3 +106,65 @@ def test_admin_cannot_save_a_row_for_another_landlord(client, actis_admin, sdh):
 def test_accounts_admin_is_for_superusers_only(client, actis_admin):
     client.force_login(actis_admin)
     assert client.get(reverse("admin:portal_user_changelist")).status_code == 403
+
+
+def test_a_token_created_in_admin_shows_its_key_once(client, actis, actis_admin):
+    from django.contrib.messages import get_messages
+
+    from housing.models import IntegrationToken
+
+    client.force_login(actis_admin)
+    response = client.post(
+        "/admin/housing/integrationtoken/add/",
+        {
+            "landlord": actis.pk,
+            "name": "Progiciel",
+            "scope": "write",
+            "expires_at_0": "01/01/2030",
+            "expires_at_1": "00:00:00",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    token = IntegrationToken.objects.get()
+    [message] = [str(m) for m in get_messages(response.wsgi_request) if "Clé du jeton" in str(m)]
+    assert token.prefix in message
+    key = message.split(" : ", 1)[1].split(" ")[0]
+    assert key not in token.key_hash
+    assert key in client.get(response.url).content.decode()  # the page after saving
+    page = client.get(f"/admin/housing/integrationtoken/{token.pk}/change/").content.decode()
+    assert key not in page  # and never again
+
+
+def test_tokens_are_revoked_by_an_admin_action_and_scoped(client, actis, sdh, actis_admin):
+    from housing.models import IntegrationToken
+    from tests.apiclient import make_token
+
+    own, _ = make_token(actis)
+    other, _ = make_token(sdh)
+    client.force_login(actis_admin)
+    assert client.get(f"/admin/housing/integrationtoken/{other.pk}/change/").status_code == 404
+    client.post(
+        "/admin/housing/integrationtoken/",
+        {"action": "revoke", "_selected_action": [own.pk]},
+    )
+    assert IntegrationToken.objects.get(pk=own.pk).revoked_at is not None
+    assert IntegrationToken.objects.get(pk=other.pk).revoked_at is None
+
+
+def test_a_token_cannot_be_created_already_expired(client, actis_admin, actis):
+    from housing.models import IntegrationToken
+
+    client.force_login(actis_admin)
+    response = client.post(
+        "/admin/housing/integrationtoken/add/",
+        {
+            "landlord": actis.pk,
+            "name": "Progiciel",
+            "scope": "read",
+            "expires_at_0": "01/01/2020",
+            "expires_at_1": "00:00:00",
+        },
+    )
+    assert response.status_code == 200
+    assert "doit être dans le futur" in response.content.decode()
+    assert not IntegrationToken.objects.exists()
