@@ -6,6 +6,11 @@ fresh install has them and admins can still pause or retime them in Django admin
 
 PERIODIC_TASKS: list[dict] = [
     {
+        "name": "Envoyer au courtier les tâches restées dans la boîte d'envoi",
+        "task": "portal.drain_outbox",
+        "every_seconds": 60,
+    },
+    {
         "name": "Rafraîchir les files d'appels des campagnes en cours",
         "task": "outreach.refresh_active_queues",
         "every_seconds": 15 * 60,

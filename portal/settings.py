@@ -169,6 +169,18 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Celery: a broker that needs no server by default (kombu's filesystem transport under var/).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 CELERY_BROKER_FILESYSTEM_DIR = VAR_DIR / "celery" / "broker"
+# Short timeouts and one retry: publishing from a web request never hangs on a broker outage (the
+# message waits in the outbox, see portal.outbox). ``max_retries``/``interval_*`` bound kombu's
+# reconnection when a channel is opened; the socket timeouts bound Redis itself.
+BROKER_REDIS_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     for _folder in ("broker", "processed", "control"):
         (VAR_DIR / "celery" / _folder).mkdir(parents=True, exist_ok=True)
@@ -180,11 +192,16 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = BROKER_REDIS_TRANSPORT_OPTIONS
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# Publishing is never retried in the request: a failed publish stays in the outbox for the drain.
+CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
+# A task is acknowledged once it has run, and given back to the queue when its worker is killed:
+# every task is idempotent, so running one again is harmless (see README: Nothing is lost).
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
