@@ -46,7 +46,7 @@ from allocations.services import (
     sitting_close,
     sitting_open,
 )
-from housing.admin_scoping import ScopedModelAdmin, ScopedTabularInline
+from housing.admin_scoping import ScopedHistoryAdmin, ScopedModelAdmin, ScopedTabularInline
 
 
 def _report(modeladmin, request, done_message: str, done: int, refused: list[str]) -> None:
@@ -437,7 +437,7 @@ class DecisionForm(forms.ModelForm):
 
 
 @admin.register(Decision)
-class DecisionAdmin(ScopedModelAdmin):
+class DecisionAdmin(ScopedHistoryAdmin):
     form = DecisionForm
     list_display = ["candidacy", "agenda_item", "kind", "rank", "votes_for", "votes_against"]
     list_filter = ["kind", "agenda_item__sitting__status"]

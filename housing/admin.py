@@ -1,7 +1,16 @@
 from django.contrib import admin
 
 from housing.admin_scoping import ScopedModelAdmin, ScopedTabularInline
-from housing.models import Agency, Building, Dwelling, Estate, Landlord, StaffMembership
+from housing.models import (
+    Agency,
+    Building,
+    Dwelling,
+    Estate,
+    Landlord,
+    RetentionPolicy,
+    RetentionRun,
+    StaffMembership,
+)
 
 
 class AgencyInline(ScopedTabularInline):
@@ -76,3 +85,42 @@ class StaffMembershipAdmin(ScopedModelAdmin):
     list_filter = ["landlord", "role"]
     list_select_related = ["user", "landlord", "agency"]
     search_fields = ["user__email", "user__last_name"]
+
+
+@admin.register(RetentionPolicy)
+class RetentionPolicyAdmin(ScopedModelAdmin):
+    list_display = [
+        "landlord",
+        "call_notes_months",
+        "request_photos_months",
+        "tenant_accounts_months",
+    ]
+    list_select_related = ["landlord"]
+
+
+@admin.register(RetentionRun)
+class RetentionRunAdmin(ScopedModelAdmin):
+    """The nightly reports: read-only."""
+
+    list_display = [
+        "ran_at",
+        "landlord",
+        "call_logs_anonymised",
+        "photos_deleted",
+        "accounts_deactivated",
+    ]
+    list_filter = ["landlord"]
+    list_select_related = ["landlord"]
+    date_hierarchy = "ran_at"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in RetentionRun._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

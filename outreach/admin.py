@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
-from housing.admin_scoping import ScopedModelAdmin, ScopedTabularInline
+from housing.admin_scoping import ScopedHistoryAdmin, ScopedModelAdmin, ScopedTabularInline
 from outreach.errors import OutreachError
 from outreach.models import (
     CallLog,
@@ -257,7 +257,7 @@ class NeedInline(ScopedTabularInline):
 
 
 @admin.register(CallLog)
-class CallLogAdmin(ScopedModelAdmin):
+class CallLogAdmin(ScopedHistoryAdmin):
     """Call logs are history: never deleted; what was said and by whom cannot be rewritten."""
 
     list_display = ["called_at", "household", "campaign", "caller", "outcome"]

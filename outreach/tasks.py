@@ -105,3 +105,11 @@ def expire_waiting_offers() -> int:
     from outreach.services.appointments import waiting_offers_expire
 
     return waiting_offers_expire()
+
+
+@shared_task(name="outreach.apply_retention")
+def apply_retention() -> int:
+    """Beat (nightly): apply every landlord's retention policy; idempotent, reported per landlord."""
+    from outreach.services.retention import retention_apply
+
+    return len(retention_apply())

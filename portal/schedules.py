@@ -56,6 +56,11 @@ PERIODIC_TASKS: list[dict] = [
         "crontab": {"minute": "45", "hour": "2"},
     },
     {
+        "name": "Appliquer les durées de conservation des données (RGPD)",
+        "task": "outreach.apply_retention",
+        "crontab": {"minute": "0", "hour": "4"},
+    },
+    {
         "name": "Purge des sessions expirées",
         "task": "portal.clear_expired_sessions",
         "crontab": {"minute": "30", "hour": "3"},
