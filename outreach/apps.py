@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class OutreachConfig(AppConfig):
     name = "outreach"
     verbose_name = _("Accompagnement et appels")
+
+    def ready(self):
+        from outreach import exports  # noqa: F401  (the household export's outreach sections)
