@@ -17,7 +17,10 @@ from tenants.models import (
     ContactRequest,
     Household,
     Lease,
+    RequestCategory,
+    RequestChannel,
     RequestEvent,
+    RequestLocation,
     RequestPhoto,
     RequestPriority,
     RequestStatus,
@@ -148,6 +151,16 @@ def request_create(
         priority = RequestPriority.NORMAL
     if not description.strip():
         raise TenantError(_("Décrivez le problème en quelques mots."))
+    for value, choices, message in (
+        (category, RequestCategory, _("Choisissez une catégorie de la liste.")),
+        (location, RequestLocation, _("Choisissez où se trouve le problème dans la liste.")),
+        (channel, RequestChannel, _("Choisissez un canal de la liste.")),
+        (priority, RequestPriority, _("Choisissez une priorité de la liste.")),
+    ):
+        if value not in choices.values:
+            raise TenantError(message)
+    if "\x00" in description + preferred_times:
+        raise TenantError(_("Le texte contient un caractère invalide."))
     prepared = prepare_photos(photos)
     now = timezone.now()
     with _atomic_with_file_cleanup():
