@@ -22,6 +22,8 @@ logger = logging.getLogger(__name__)
 
 # A message younger than this is left to the publish that follows its own commit.
 DRAIN_MIN_AGE = datetime.timedelta(seconds=30)
+# Sent messages are kept this long (to see what went out), then purged by the drain.
+SENT_KEPT_FOR = datetime.timedelta(days=30)
 
 
 def outbox_message_create(*, task_name: str, kwargs: dict) -> OutboxMessage:
@@ -67,6 +69,7 @@ def outbox_drain(*, limit: int = 500, min_age: datetime.timedelta = DRAIN_MIN_AG
             else:
                 failed += 1
                 break
+    OutboxMessage.objects.filter(sent_at__lt=timezone.now() - SENT_KEPT_FOR).delete()
     remaining = OutboxMessage.objects.filter(sent_at__isnull=True, done_at__isnull=True).count()
     if published or failed:
         logger.info("Outbox drained: %s published, %s still waiting", published, remaining)

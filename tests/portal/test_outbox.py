@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 
 from portal.models import OutboxMessage
 from portal.outbox import RunOnceTask, outbox_drain, outbox_publish
@@ -124,3 +125,12 @@ def test_a_run_once_task_called_outside_the_outbox_just_runs(once_mail_task, mai
     once_mail_task.apply(kwargs={"to": "a@b.fr"})
     once_mail_task.apply(kwargs={"to": "a@b.fr"})
     assert len(mailoutbox) == 2
+
+
+def test_the_drain_purges_messages_sent_more_than_30_days_ago():
+    now = timezone.now()
+    old = OutboxMessage.objects.create(task_name="x", sent_at=now - datetime.timedelta(days=31))
+    recent = OutboxMessage.objects.create(task_name="x", sent_at=now - datetime.timedelta(days=29))
+    outbox_drain(min_age=NOW)
+    assert list(OutboxMessage.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert old.pk != recent.pk
