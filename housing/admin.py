@@ -11,6 +11,7 @@ from housing.models import (
     RetentionRun,
     StaffMembership,
 )
+from portal.admin_mixins import ReadOnlyAdminMixin
 
 
 class AgencyInline(ScopedTabularInline):
@@ -99,7 +100,7 @@ class RetentionPolicyAdmin(ScopedModelAdmin):
 
 
 @admin.register(RetentionRun)
-class RetentionRunAdmin(ScopedModelAdmin):
+class RetentionRunAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
     """The nightly reports: read-only."""
 
     list_display = [
@@ -112,15 +113,3 @@ class RetentionRunAdmin(ScopedModelAdmin):
     list_filter = ["landlord"]
     list_select_related = ["landlord"]
     date_hierarchy = "ran_at"
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in RetentionRun._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin_mixins import ReadOnlyAdminMixin
 from portal.models import OutboxMessage, User
 
 
@@ -41,24 +42,14 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Tasks waiting for the broker: read-only, for superusers (they span landlords)."""
 
     list_display = ["task_name", "created_at", "sent_at", "done_at", "attempts", "last_error"]
     list_filter = ["task_name", ("sent_at", admin.EmptyFieldListFilter)]
-    readonly_fields = [f.name for f in OutboxMessage._meta.fields]
 
     def has_module_permission(self, request):
         return request.user.is_superuser
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_superuser
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from portal.models import OutboxMessage
@@ -134,3 +135,20 @@ def test_the_drain_purges_messages_sent_more_than_30_days_ago():
     outbox_drain(min_age=NOW)
     assert list(OutboxMessage.objects.values_list("pk", flat=True)) == [recent.pk]
     assert old.pk != recent.pk
+
+
+def test_only_superusers_see_the_outbox_in_admin(client, actis):
+    from housing.models import Role
+    from portal.models import User
+    from tests.factories import make_staff
+
+    OutboxMessage.objects.create(task_name="portal.clear_expired_sessions")
+    url = reverse("admin:portal_outboxmessage_changelist")
+    client.force_login(make_staff(actis, Role.LANDLORD_ADMIN, email="a@actis.fr", is_staff=True))
+    assert client.get(url).status_code == 403
+    client.force_login(User.objects.create_superuser("root@portail.example", "x"))
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "portal.clear_expired_sessions" in page.content.decode()
+    change = reverse("admin:portal_outboxmessage_change", args=[OutboxMessage.objects.get().pk])
+    assert client.post(change, {"task_name": "autre"}).status_code == 403
