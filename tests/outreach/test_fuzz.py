@@ -15,7 +15,13 @@ from outreach.models import Appointment, CallLog, CallOutcome, CallTask, TaskSta
 from outreach.services.appointments import BookingRequest, appointment_book
 from outreach.services.queue import call_queue_refresh
 from tests.fuzz import FUZZ, assert_french, field_text, form_errors, one_of_or_text, rolled_back
-from tests.outreach.appointments_support import MONDAY_9AM, adviser, agency, make_slot  # noqa: F401
+from tests.outreach.appointments_support import (  # noqa: F401
+    MONDAY_9AM,
+    adviser,
+    agency,
+    make_slot,
+    tenant,
+)
 from tests.outreach.conftest import TUESDAY_10AM, make_household
 
 pytestmark = pytest.mark.django_db
@@ -98,10 +104,3 @@ def test_the_booking_form_never_fails_and_refuses_in_french(client, tenant, reas
     assert response.status_code in (200, 302)
     if response.status_code == 200:
         assert_french(form_errors(response))
-
-
-@pytest.fixture
-def tenant(actis_household):
-    from tests.factories import make_tenant
-
-    return make_tenant(actis_household, email="jeanne@exemple.fr")

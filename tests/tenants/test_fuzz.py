@@ -103,10 +103,3 @@ def test_a_households_csv_row_is_imported_or_refused_in_french(actis, cells, sep
             assert not Household.objects.exists()
         else:
             assert Household.objects.count() == result.created <= 1
-
-
-@pytest.fixture
-def tenant(actis_household):
-    from tests.factories import make_tenant
-
-    return make_tenant(actis_household, email="jeanne@exemple.fr")
