@@ -47,7 +47,7 @@ from allocations.services import (
     sitting_close,
     sitting_open,
 )
-from housing.admin_scoping import ScopedModelAdmin, ScopedTabularInline
+from housing.admin_scoping import ScopedHistoryAdmin, ScopedModelAdmin, ScopedTabularInline
 
 
 def _report(modeladmin, request, done_message: str, done: int, refused: list[str]) -> None:
@@ -460,7 +460,7 @@ class DecisionForm(forms.ModelForm):
 
 
 @admin.register(Decision)
-class DecisionAdmin(ScopedModelAdmin):
+class DecisionAdmin(ScopedHistoryAdmin):
     form = DecisionForm
     list_display = [
         "candidacy",

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from housing.models import Dwelling, Estate, Landlord, Typology
 from housing.scoping import scoped_queryset
@@ -621,6 +622,7 @@ class Decision(TimeStampedModel):
     )
 
     objects = scoped_queryset("agenda_item__sitting__committee__landlord").as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("décision")

@@ -17,6 +17,8 @@ from housing.models import (
     Estate,
     IntegrationToken,
     Landlord,
+    RetentionPolicy,
+    RetentionRun,
     StaffMembership,
     WorksEvent,
     WorksNotice,
@@ -25,6 +27,7 @@ from housing.models import (
 )
 from housing.services import integration_token_create, integration_token_revoke
 from housing.works import with_status
+from portal.admin_mixins import ReadOnlyAdminMixin
 
 
 class AgencyInline(ScopedTabularInline):
@@ -356,3 +359,30 @@ class IntegrationTokenAdmin(ScopedModelAdmin):
         for token in queryset:
             integration_token_revoke(token=token)
         self.message_user(request, _("Jetons révoqués : %(count)d.") % {"count": len(queryset)})
+
+
+@admin.register(RetentionPolicy)
+class RetentionPolicyAdmin(ScopedModelAdmin):
+    list_display = [
+        "landlord",
+        "call_notes_months",
+        "request_photos_months",
+        "tenant_accounts_months",
+    ]
+    list_select_related = ["landlord"]
+
+
+@admin.register(RetentionRun)
+class RetentionRunAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
+    """The nightly reports: read-only."""
+
+    list_display = [
+        "ran_at",
+        "landlord",
+        "call_logs_anonymised",
+        "photos_deleted",
+        "accounts_deactivated",
+    ]
+    list_filter = ["landlord"]
+    list_select_related = ["landlord"]
+    date_hierarchy = "ran_at"

@@ -1,9 +1,11 @@
 """Scoping for Django admin: the same ``visible_to(user)`` door as the pages."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.http import Http404
+from simple_history.admin import SimpleHistoryAdmin
 
 from housing.scoping import staff_landlord_ids
 
@@ -58,3 +60,20 @@ class ScopedTabularInline(ScopedAdminMixin, admin.TabularInline):
 
 class ScopedStackedInline(ScopedAdminMixin, admin.StackedInline):
     extra = 0
+
+
+class ScopedHistoryAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
+    """A scoped admin with django-simple-history's « Historique » pages.
+
+    simple-history falls back to the latest historical record when the object is not in
+    ``get_queryset``; here the object must be in the user's scope first, or the page answers 404.
+    Reverting to an old version is disabled (``SIMPLE_HISTORY_REVERT_DISABLED``).
+    """
+
+    def history_view(self, request, object_id, extra_context=None):
+        self.get_object(request, unquote(object_id))
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self.get_object(request, unquote(object_id))
+        return super().history_form_view(request, object_id, version_id, extra_context)

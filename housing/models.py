@@ -796,3 +796,82 @@ class Export(TimeStampedModel):
         if self.status == ExportStatus.DONE:
             return 100
         return min(100, self.written * 100 // self.total) if self.total else 0
+
+
+class RetentionPolicy(TimeStampedModel):
+    """How long a landlord keeps personal data (GDPR); applied every night by ``retention_apply``.
+
+    A landlord without a row gets the defaults (``RetentionPolicy.for_landlord``).
+    """
+
+    landlord = models.OneToOneField(
+        Landlord,
+        on_delete=models.CASCADE,
+        related_name="retention_policy",
+        verbose_name=_("bailleur"),
+    )
+    call_notes_months = models.PositiveSmallIntegerField(
+        _("notes d'appel et réponses au questionnaire (mois)"),
+        default=24,
+        help_text=_("Anonymisées ce nombre de mois après l'appel."),
+    )
+    request_photos_months = models.PositiveSmallIntegerField(
+        _("photos des demandes terminées (mois)"),
+        default=12,
+        help_text=_("Supprimées ce nombre de mois après la clôture de la demande."),
+    )
+    tenant_accounts_months = models.PositiveSmallIntegerField(
+        _("comptes locataires après la fin du bail (mois)"),
+        default=3,
+        help_text=_("Désactivés ce nombre de mois après la fin du dernier bail du ménage."),
+    )
+
+    objects = scoped_queryset("landlord").as_manager()
+
+    class Meta:
+        verbose_name = _("durées de conservation")
+        verbose_name_plural = _("durées de conservation")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(call_notes_months__gte=1)
+                & Q(request_photos_months__gte=1)
+                & Q(tenant_accounts_months__gte=1),
+                name="retentionpolicy_at_least_one_month",
+                violation_error_message=_(
+                    "Chaque durée de conservation doit être d'au moins un mois."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.landlord)
+
+    @classmethod
+    def for_landlord(cls, landlord_id: int) -> "RetentionPolicy":
+        return cls.objects.filter(landlord_id=landlord_id).first() or cls(landlord_id=landlord_id)
+
+
+class RetentionRun(models.Model):
+    """What one nightly application of a landlord's retention policy did (kept as its report)."""
+
+    landlord = models.ForeignKey(
+        Landlord, on_delete=models.CASCADE, related_name="+", verbose_name=_("bailleur")
+    )
+    ran_at = models.DateTimeField(_("exécutée le"))
+    call_logs_anonymised = models.PositiveIntegerField(_("comptes rendus d'appel anonymisés"))
+    photos_deleted = models.PositiveIntegerField(_("photos supprimées"))
+    accounts_deactivated = models.PositiveIntegerField(_("comptes locataires désactivés"))
+
+    objects = scoped_queryset("landlord").as_manager()
+
+    class Meta:
+        verbose_name = _("application des durées de conservation")
+        verbose_name_plural = _("applications des durées de conservation")
+        ordering = ["-ran_at"]
+        indexes = [
+            # The admin list: a landlord's runs, latest first.
+            models.Index(fields=["landlord", "-ran_at"], name="retentionrun_landlord_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.landlord} – {self.ran_at:%d/%m/%Y}"

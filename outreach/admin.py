@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
-from housing.admin_scoping import ScopedModelAdmin, ScopedTabularInline
+from housing.admin_scoping import ScopedHistoryAdmin, ScopedModelAdmin, ScopedTabularInline
 from housing.duties import is_caretaker_of
 from housing.exports import admin_export_actions
 from outreach.errors import OutreachError
@@ -262,7 +262,7 @@ class NeedInline(ScopedTabularInline):
 
 
 @admin.register(CallLog)
-class CallLogAdmin(ScopedModelAdmin):
+class CallLogAdmin(ScopedHistoryAdmin):
     """Call logs are history: never deleted; what was said and by whom cannot be rewritten."""
 
     actions = admin_export_actions("call_logs")

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
+from simple_history.models import HistoricalRecords
 
 from housing.models import Building, Estate, Landlord
 from housing.scoping import ScopedQuerySet, scope, scoped_queryset
@@ -438,8 +439,15 @@ class CallLog(TimeStampedModel):
     answers = models.JSONField(_("réponses au questionnaire"), default=dict, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     called_at = models.DateTimeField(_("appelé le"))
+    anonymised_at = models.DateTimeField(
+        _("anonymisé le"),
+        null=True,
+        blank=True,
+        help_text=_("Notes et réponses effacées selon la durée de conservation du bailleur."),
+    )
 
     objects = scoped_queryset("landlord").as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("compte rendu d'appel")

@@ -9,6 +9,7 @@ from outreach.services.queue import (
     call_tasks_callbacks_due,
     call_tasks_release_expired,
 )
+from portal.outbox import RunOnceTask
 
 
 @shared_task(name="outreach.build_campaign_queue", soft_time_limit=600, time_limit=660)
@@ -63,7 +64,7 @@ def generate_appointment_slots(landlord_id: int | None = None) -> int:
     return sum(slots_generate(landlord_id=pk)["created"] for pk in ids)
 
 
-@shared_task(name="outreach.send_appointment_email")
+@shared_task(name="outreach.send_appointment_email", base=RunOnceTask)
 def send_appointment_email(appointment_id: int, kind: str) -> bool:
     from outreach.emails import send_appointment_email as send
 
@@ -92,7 +93,7 @@ def offer_freed_slot(slot_id: int) -> int | None:
     return waiting_list_offer_slot(slot_id=slot_id)
 
 
-@shared_task(name="outreach.send_waiting_offer_email")
+@shared_task(name="outreach.send_waiting_offer_email", base=RunOnceTask)
 def send_waiting_offer_email(entry_id: int) -> bool:
     from outreach.emails import send_waiting_offer_email as send
 
@@ -104,3 +105,11 @@ def expire_waiting_offers() -> int:
     from outreach.services.appointments import waiting_offers_expire
 
     return waiting_offers_expire()
+
+
+@shared_task(name="outreach.apply_retention")
+def apply_retention() -> int:
+    """Beat (nightly): apply every landlord's retention policy; idempotent, reported per landlord."""
+    from outreach.services.retention import retention_apply
+
+    return len(retention_apply())

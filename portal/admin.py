@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import User
+from portal.admin_mixins import ReadOnlyAdminMixin
+from portal.models import OutboxMessage, User
 
 
 @admin.register(User)
@@ -37,4 +38,18 @@ class UserAdmin(DjangoUserAdmin):
         return request.user.is_superuser
 
     def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Tasks waiting for the broker: read-only, for superusers (they span landlords)."""
+
+    list_display = ["task_name", "created_at", "sent_at", "done_at", "attempts", "last_error"]
+    list_filter = ["task_name", ("sent_at", admin.EmptyFieldListFilter)]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
         return request.user.is_superuser

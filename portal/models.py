@@ -78,3 +78,43 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.first_name or self.email
+
+
+class OutboxMessage(TimeStampedModel):
+    """A task to send to Celery, written in the transaction of the work it stands for.
+
+    ``portal.tasks.enqueue_on_commit`` writes the row, then publishes it after the commit and marks
+    it sent; when the broker is down the row stays unsent and the drain (beat, every minute, and
+    ``manage.py drain_outbox``) publishes it later. The task id sent to Celery is ``outbox-<pk>``,
+    so a task that must run once (an e-mail) can claim ``done_at`` and skip a second delivery.
+    """
+
+    task_name = models.CharField(_("tâche"), max_length=200)
+    kwargs = models.JSONField(_("arguments"), default=dict, blank=True)
+    sent_at = models.DateTimeField(_("envoyée au courtier le"), null=True, blank=True)
+    done_at = models.DateTimeField(_("exécutée le"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("tentatives d'envoi"), default=0)
+    last_error = models.TextField(_("dernière erreur"), blank=True)
+
+    class Meta:
+        verbose_name = _("message en attente d'envoi")
+        verbose_name_plural = _("messages en attente d'envoi")
+        ordering = ["-created_at"]
+        indexes = [
+            # The drain: unsent messages, oldest first.
+            models.Index(
+                fields=["created_at"],
+                name="portal_outbox_unsent_idx",
+                condition=models.Q(sent_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.task_name} #{self.pk}"
+
+    @property
+    def task_id(self) -> str:
+        return f"{OUTBOX_TASK_PREFIX}{self.pk}"
+
+
+OUTBOX_TASK_PREFIX = "outbox-"

@@ -6,6 +6,11 @@ fresh install has them and admins can still pause or retime them in Django admin
 
 PERIODIC_TASKS: list[dict] = [
     {
+        "name": "Envoyer au courtier les tâches restées dans la boîte d'envoi",
+        "task": "portal.drain_outbox",
+        "every_seconds": 60,
+    },
+    {
         "name": "Rafraîchir les files d'appels des campagnes en cours",
         "task": "outreach.refresh_active_queues",
         "every_seconds": 15 * 60,
@@ -64,6 +69,11 @@ PERIODIC_TASKS: list[dict] = [
         "name": "Supprimer les exports de plus d'un jour",
         "task": "housing.purge_exports",
         "every_seconds": 60 * 60,
+    },
+    {
+        "name": "Appliquer les durées de conservation des données (RGPD)",
+        "task": "outreach.apply_retention",
+        "crontab": {"minute": "0", "hour": "4"},
     },
     {
         "name": "Purge des sessions expirées",

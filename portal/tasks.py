@@ -10,19 +10,24 @@ logger = logging.getLogger(__name__)
 
 
 def enqueue_on_commit(task, **kwargs) -> None:
-    """Send ``task`` to the broker once the current transaction has committed.
+    """Record ``task`` in the outbox now, in the caller's transaction; publish it after commit.
 
-    The work it stands for is already recorded in the database, so a broker outage is logged and
-    never fails the request: the periodic job that owns the work picks it up later.
+    A broker outage is logged and never fails the request: the message stays in the outbox and
+    the drain (``portal.drain_outbox``, every minute) publishes it when the broker is back. When the
+    caller's transaction rolls back, the message goes with it.
     """
+    from portal.outbox import outbox_message_create, outbox_publish
 
-    def send():
-        try:
-            task.apply_async(kwargs=kwargs, retry=False)
-        except Exception:  # the broker is down: the beat job will catch up
-            logger.exception("Could not enqueue %s(%s)", task.name, kwargs)
+    message = outbox_message_create(task_name=task.name, kwargs=kwargs)
+    transaction.on_commit(lambda: outbox_publish(message=message, task=task))
 
-    transaction.on_commit(send)
+
+@shared_task(name="portal.drain_outbox")
+def drain_outbox() -> int:
+    """Beat (every minute): publish the messages the broker refused when they were written."""
+    from portal.outbox import outbox_drain
+
+    return outbox_drain()["published"]
 
 
 @shared_task(name="portal.clear_expired_sessions")

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db.models import Count
 
-from housing.admin_scoping import ScopedModelAdmin, ScopedTabularInline
+from housing.admin_scoping import ScopedHistoryAdmin, ScopedModelAdmin, ScopedTabularInline
 from housing.exports import admin_export_actions
 from tenants.models import (
     ActivationCode,
@@ -35,7 +35,7 @@ class VulnerabilityFlagInline(ScopedTabularInline):
 
 
 @admin.register(Household)
-class HouseholdAdmin(ScopedModelAdmin):
+class HouseholdAdmin(ScopedHistoryAdmin):
     actions = admin_export_actions("households")
     list_display = ["name", "reference", "landlord", "people_count", "email", "do_not_call"]
     list_filter = [
@@ -76,7 +76,7 @@ class LeaseAdmin(ScopedModelAdmin):
 
 
 @admin.register(VulnerabilityFlag)
-class VulnerabilityFlagAdmin(ScopedModelAdmin):
+class VulnerabilityFlagAdmin(ScopedHistoryAdmin):
     list_display = ["household", "kind", "arrears_amount", "source", "start_date", "end_date"]
     list_filter = ["kind", "source", "household__landlord"]
     list_select_related = ["household"]
@@ -103,7 +103,7 @@ class RequestPhotoInline(ScopedTabularInline):
 
 
 @admin.register(TechnicalRequest)
-class TechnicalRequestAdmin(ScopedModelAdmin):
+class TechnicalRequestAdmin(ScopedHistoryAdmin):
     actions = admin_export_actions("requests")
     list_display = [
         "reference",
@@ -122,6 +122,10 @@ class TechnicalRequestAdmin(ScopedModelAdmin):
     readonly_fields = ["reference", "created_at", "updated_at", "last_update_at"]
     date_hierarchy = "created_at"
     inlines = [RequestEventInline, RequestPhotoInline]
+
+    def has_delete_permission(self, request, obj=None):
+        # Requests are closed (done or rejected), never deleted: the household can ask about them.
+        return False
 
 
 @admin.register(ContactRequest)

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
+from simple_history.models import HistoricalRecords
 
 from housing.models import Building, Dwelling, Landlord
 from housing.scoping import ScopedQuerySet, scoped_queryset
@@ -91,6 +92,7 @@ class Household(TimeStampedModel):
     do_not_call_reason = models.CharField(_("motif du refus d'appel"), max_length=255, blank=True)
 
     objects = HouseholdQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("ménage")
@@ -290,6 +292,7 @@ class VulnerabilityFlag(TimeStampedModel):
     note = models.TextField(_("remarque"), blank=True)
 
     objects = VulnerabilityFlagQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("fragilité")
@@ -566,6 +569,7 @@ class TechnicalRequest(TimeStampedModel):
     rating_comment = models.TextField(_("commentaire"), blank=True)
 
     objects = TechnicalRequestQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("demande technique")

@@ -3,6 +3,7 @@
 import datetime
 
 from django.db.models import Exists, Min, OuterRef, Prefetch
+from django.dispatch import Signal
 
 from tenants.models import Household, Lease, VulnerabilityFlag
 
@@ -168,10 +169,16 @@ def request_timeline(request, *, include_internal: bool):
     return events.order_by("created_at", "pk")
 
 
+# Apps above tenants add their own sections to the household's export (right of access) by
+# connecting a receiver that returns ``{section title: rows}``; see outreach.data_export.
+household_data_export_sections = Signal()
+
+
 def household_data_export(household) -> dict:
     """What the landlord holds about a household, as shown to its tenants.
 
-    Internal data (vulnerability flags, call notes, internal request notes) is left out.
+    Internal data (vulnerability flags, call notes, internal request notes) is left out. Sections
+    of the other apps (calls, appointments…) come through ``household_data_export_sections``.
     """
     from tenants.models import ContactRequest, RequestEvent, TechnicalRequest
 
@@ -246,6 +253,13 @@ def household_data_export(household) -> dict:
             }
             for contact in ContactRequest.objects.filter(household=household).order_by("pk")
         ],
+        **{
+            title: rows
+            for _receiver, sections in household_data_export_sections.send(
+                sender=Household, household=household
+            )
+            for title, rows in sections.items()
+        },
     }
 
 

@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from portal.outbox import RunOnceTask
 from tenants.models import RequestEvent, TechnicalRequest, TenantInvitation
 
 
@@ -42,7 +43,7 @@ def _send(template: str, context: dict, recipients: list[str], language: str = "
     send_mail(subject, body, None, recipients)
 
 
-@shared_task(name="tenants.send_tenant_invitation")
+@shared_task(name="tenants.send_tenant_invitation", base=RunOnceTask)
 def send_tenant_invitation(invitation_id: int) -> None:
     from tenants.services.accounts import invitation_token
 

@@ -17,6 +17,8 @@ from tenants.models import (
     ContactRequest,
     Household,
     Lease,
+    RequestCategory,
+    RequestChannel,
     RequestEvent,
     RequestLocation,
     RequestPhoto,
@@ -166,6 +168,16 @@ def request_create(
         priority = RequestPriority.NORMAL
     if not description.strip():
         raise TenantError(_("Décrivez le problème en quelques mots."))
+    for value, choices, message in (
+        (category, RequestCategory, _("Choisissez une catégorie de la liste.")),
+        (location, RequestLocation, _("Choisissez où se trouve le problème dans la liste.")),
+        (channel, RequestChannel, _("Choisissez un canal de la liste.")),
+        (priority, RequestPriority, _("Choisissez une priorité de la liste.")),
+    ):
+        if value not in choices.values:
+            raise TenantError(message)
+    if "\x00" in description + preferred_times:
+        raise TenantError(_("Le texte contient un caractère invalide."))
     if building is not None and building.landlord_id != landlord_id:
         raise TenantError(_("L'immeuble n'est pas celui du bailleur du ménage."))
     dwelling = current_dwelling(household) if household is not None else None

@@ -11,6 +11,7 @@ from kombu.exceptions import OperationalError
 
 from portal.celery import app
 from portal.tasks import clear_expired_sessions, enqueue_on_commit
+from tests.portal.outage import use_broker
 
 
 @pytest.fixture
@@ -28,12 +29,10 @@ def real_worker(transactional_db, settings, tmp_path):
             "control_folder": str(tmp_path / "control"),
         }
         # Tasks sent earlier in the process leave a producer pool on the old broker folders.
-        app.pool.force_close_all()
-        app._pool = None
-        app.amqp._producer_pool = None
+        use_broker(live.CELERY_BROKER_URL, app.conf.broker_transport_options)
     with start_worker(app, perform_ping_check=False, pool="solo", shutdown_timeout=10):
         yield
-    app.conf.broker_transport_options = live.CELERY_BROKER_TRANSPORT_OPTIONS
+    use_broker(live.CELERY_BROKER_URL, live.CELERY_BROKER_TRANSPORT_OPTIONS)
 
 
 @pytest.mark.slow
