@@ -1,3 +1,5 @@
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -5,8 +7,27 @@ from django.utils.translation import gettext_lazy as _
 from portal.models import User
 
 
+class SuperuserOnlyAdminMixin:
+    """Rows that span every landlord: only superusers see or change them."""
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(SuperuserOnlyAdminMixin, DjangoUserAdmin):
     """Accounts span landlords, so only superusers manage them here."""
 
     ordering = ["email"]
@@ -24,17 +45,19 @@ class UserAdmin(DjangoUserAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
 
-    def has_module_permission(self, request):
-        return request.user.is_superuser
 
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser
+# django-axes' login attempts (its own admin is switched off by AXES_ENABLE_ADMIN): a superuser
+# unlocks an account by deleting its attempt, or with ``manage.py axes_reset_username``.
+@admin.register(AccessAttempt)
+class PortalAccessAttemptAdmin(SuperuserOnlyAdminMixin, AccessAttemptAdmin):
+    pass
 
-    def has_add_permission(self, request):
-        return request.user.is_superuser
 
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
+@admin.register(AccessLog)
+class PortalAccessLogAdmin(SuperuserOnlyAdminMixin, AccessLogAdmin):
+    pass
 
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
+
+@admin.register(AccessFailureLog)
+class PortalAccessFailureLogAdmin(SuperuserOnlyAdminMixin, AccessFailureLogAdmin):
+    pass

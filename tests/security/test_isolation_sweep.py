@@ -22,6 +22,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.apps import apps
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
@@ -196,7 +197,12 @@ GLOBAL_ADMIN_MODELS = {
     "django_celery_beat.intervalschedule": "tâches périodiques de la plateforme",
 }
 # Admin models only superusers reach: everybody else gets 403.
-SUPERUSER_ONLY_ADMIN_MODELS = {"portal.user"}
+SUPERUSER_ONLY_ADMIN_MODELS = {
+    "portal.user",
+    "axes.accessattempt",
+    "axes.accesslog",
+    "axes.accessfailurelog",
+}
 
 # Routes an anonymous visitor may open, with the reason.
 PUBLIC_ROUTES = {
@@ -391,6 +397,16 @@ def test_every_route_refuses_other_landlords_and_households(
             tag="b",
             days=31,
         )
+    )
+    # Login attempts of another landlord's staff (superuser-only rows).
+    other_landlord[AccessAttempt] = AccessAttempt.objects.create(
+        username="charlie@sdh.example", ip_address="192.0.2.1", failures_since_start=1
+    )
+    other_landlord[AccessLog] = AccessLog.objects.create(
+        username="charlie@sdh.example", ip_address="192.0.2.1"
+    )
+    other_landlord[AccessFailureLog] = AccessFailureLog.objects.create(
+        username="charlie@sdh.example", ip_address="192.0.2.1"
     )
     for model, lookup in LANDLORD_OF.items():
         obj = other_landlord[model]
