@@ -6,6 +6,7 @@ from tenants.models import (
     ActivationCode,
     ContactRequest,
     Household,
+    HouseholdAccess,
     Lease,
     Person,
     RequestEvent,
@@ -150,4 +151,25 @@ class ActivationCodeAdmin(ScopedModelAdmin):
     readonly_fields = ["used_at"]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(HouseholdAccess)
+class HouseholdAccessAdmin(ScopedModelAdmin):
+    """The access log, read-only: nobody adds, changes or deletes a line by hand."""
+
+    list_display = ["accessed_at", "user", "household", "screen"]
+    list_filter = ["screen", "landlord"]
+    search_fields = ["household__reference", "user__email"]
+    list_select_related = ["user", "household"]
+    date_hierarchy = "accessed_at"
+    readonly_fields = ["accessed_at", "user", "landlord", "household", "screen"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

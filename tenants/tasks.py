@@ -130,3 +130,11 @@ def notify_stale_requests() -> int:
             sorted(recipients.get(landlord_id, ())),
         )
     return sum(len(requests) for requests in by_landlord.values())
+
+
+@shared_task(name="tenants.purge_access_log")
+def purge_access_log() -> int:
+    """Beat (nightly): forget the access log's lines older than the retention period."""
+    from tenants.services.access_log import household_access_purge
+
+    return household_access_purge()

@@ -46,6 +46,7 @@ from tenants.models import (
     ActivationCode,
     ContactRequest,
     Household,
+    HouseholdAccess,
     Lease,
     Person,
     RequestPhoto,
@@ -155,6 +156,9 @@ def build_world(landlord, *, tag: str) -> dict:
         {
             "staff": staff,
             type(staff): staff,
+            HouseholdAccess: HouseholdAccess.objects.create(
+                user=staff, landlord=landlord, household=household, screen="household_page"
+            ),
             StaffMembership: staff.memberships.get(),
             type(landlord): landlord,
             type(agency): agency,
