@@ -3,6 +3,10 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.admin import StaticDeviceAdmin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.models import User
 
@@ -61,3 +65,21 @@ class PortalAccessLogAdmin(SuperuserOnlyAdminMixin, AccessLogAdmin):
 @admin.register(AccessFailureLog)
 class PortalAccessFailureLogAdmin(SuperuserOnlyAdminMixin, AccessFailureLogAdmin):
     pass
+
+
+# Second-factor devices, for superusers only (importing django-otp's admin registered it: replace
+# it): a superuser removes a lost phone's device, and the person enrols again at the next login.
+class PortalTOTPDeviceAdmin(SuperuserOnlyAdminMixin, TOTPDeviceAdmin):
+    pass
+
+
+class PortalStaticDeviceAdmin(SuperuserOnlyAdminMixin, StaticDeviceAdmin):
+    pass
+
+
+for _model, _admin in [
+    (TOTPDevice, PortalTOTPDeviceAdmin),
+    (StaticDevice, PortalStaticDeviceAdmin),
+]:
+    admin.site.unregister(_model)
+    admin.site.register(_model, _admin)

@@ -51,6 +51,12 @@ def _fast_password_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
+def _second_factor_off(settings):
+    """Pages are tested without the second factor; tests/security/test_two_factor.py turns it on."""
+    settings.TWO_FACTOR_REQUIRED = False
+
+
+@pytest.fixture(autouse=True)
 def _celery_eager(settings):
     """Tasks run in the test process; the tests that prove the real worker path opt out."""
     from portal.celery import app

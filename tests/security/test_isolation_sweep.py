@@ -29,6 +29,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from allocations.models import (
     AgendaItem,
@@ -133,6 +135,8 @@ ROUTE_OBJECTS: dict[str, dict[str, type]] = {
     "tenant_request_join": {"pk": TechnicalRequest},
     "tenant_request_photo": {"pk": TechnicalRequest, "photo_pk": RequestPhoto},
     "admin:auth_user_password_change": {"id": User},
+    "admin:otp_totp_totpdevice_config": {"pk": TOTPDevice},
+    "admin:otp_totp_totpdevice_qrcode": {"pk": TOTPDevice},
 }
 
 # Parameters that name no object: the value the sweep puts in them (a forged token, etc.).
@@ -204,6 +208,8 @@ SUPERUSER_ONLY_ADMIN_MODELS = {
     "axes.accessattempt",
     "axes.accesslog",
     "axes.accessfailurelog",
+    "otp_totp.totpdevice",
+    "otp_static.staticdevice",
 }
 
 # Routes an anonymous visitor may open, with the reason.
@@ -222,6 +228,8 @@ PUBLIC_ROUTES = {
     "appointments:appointment_link_cancel": "lien signé du courriel",
     "appointments:appointment_link_move": "lien signé du courriel",
     "admin:login": "connexion à l'administration",
+    "two_factor_enrol": "après le mot de passe (sinon renvoie à la connexion)",
+    "two_factor_verify": "après le mot de passe (sinon renvoie à la connexion)",
     "admin:logout": "déconnexion de l'administration",
 }
 
@@ -409,6 +417,10 @@ def test_every_route_refuses_other_landlords_and_households(
     )
     other_landlord[AccessFailureLog] = AccessFailureLog.objects.create(
         username="charlie@sdh.example", ip_address="192.0.2.1"
+    )
+    other_landlord[TOTPDevice] = TOTPDevice.objects.create(user=other_landlord["staff"], name="t")
+    other_landlord[StaticDevice] = StaticDevice.objects.create(
+        user=other_landlord["staff"], name="s"
     )
     for model, lookup in LANDLORD_OF.items():
         obj = other_landlord[model]
