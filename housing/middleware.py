@@ -1,17 +1,35 @@
 """Staff sessions: they end after a while without activity, and ask for the second factor."""
 
+import time
+
 from django.conf import settings
+from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.urls import reverse
 
 from housing.scoping import is_landlord_staff
 
 
-class StaffSessionExpiryMiddleware:
-    """Each request of a staff member pushes their session's end STAFF_SESSION_IDLE_MINUTES ahead.
+LAST_ACTIVITY = "staff_last_activity"
+# The session is written at most once a minute to remember activity (not on every request).
+ACTIVITY_RESOLUTION_SECONDS = 60
 
-    The session's expiry date is kept by the session store, so an idle session is refused by the
-    server itself (the person lands on the login page), not only forgotten by the browser.
+
+def _is_staff(user) -> bool:
+    return user.is_staff or is_landlord_staff(user)
+
+
+def remember_login_time(sender, request, user, **kwargs):
+    """``user_logged_in``: the idle clock starts at login."""
+    if request is not None and hasattr(request, "session"):
+        request.session[LAST_ACTIVITY] = time.time()
+
+
+class StaffSessionExpiryMiddleware:
+    """A staff session ends after STAFF_SESSION_IDLE_MINUTES without a request.
+
+    The time of the last activity is kept in the session (so the server decides, not the browser's
+    cookie), refreshed at most once a minute so that pages don't write the session on every hit.
     """
 
     def __init__(self, get_response):
@@ -19,12 +37,15 @@ class StaffSessionExpiryMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and (user.is_staff or is_landlord_staff(user))
-        ):
-            request.session.set_expiry(settings.STAFF_SESSION_IDLE_MINUTES * 60)
+        idle = settings.STAFF_SESSION_IDLE_MINUTES
+        if idle and user is not None and user.is_authenticated and _is_staff(user):
+            now = time.time()
+            last = request.session.get(LAST_ACTIVITY)
+            if last is not None and now - last > idle * 60:
+                logout(request)
+                return redirect_to_login(request.get_full_path())
+            if last is None or now - last > ACTIVITY_RESOLUTION_SECONDS:
+                request.session[LAST_ACTIVITY] = now
         return self.get_response(request)
 
 

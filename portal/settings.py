@@ -154,7 +154,8 @@ AXES_LOCKOUT_CALLABLE = "portal.views.locked_out"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
 AXES_ENABLE_ADMIN = False
-# Staff sessions end after this many minutes without a request (tenants keep Django's default).
+# Staff sessions end after this many minutes without a request (tenants keep Django's default);
+# 0 switches the idle timeout off.
 STAFF_SESSION_IDLE_MINUTES = env.int("STAFF_SESSION_IDLE_MINUTES", default=30)
 # The access log of households' pages is kept 12 months (CNIL's recommendation for access logs).
 ACCESS_LOG_RETENTION_MONTHS = env.int("ACCESS_LOG_RETENTION_MONTHS", default=12)

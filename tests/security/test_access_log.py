@@ -32,7 +32,7 @@ def sdh_admin(sdh):
     return make_staff(sdh, Role.LANDLORD_ADMIN, email="admin@sdh.example")
 
 
-QUERIES_OF_THE_LOG_PAGE = 11
+QUERIES_OF_THE_LOG_PAGE = 8
 
 
 def _log(user, household, *, when=None, screen=AccessScreen.HOUSEHOLD_PAGE):

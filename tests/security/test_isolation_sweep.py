@@ -26,6 +26,8 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.apps import apps
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
+from django.core.signals import request_finished
+from django.db import close_old_connections
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
@@ -344,6 +346,16 @@ def _is_superuser_only(route: Route) -> bool:
 # --- The sweep. ----------------------------------------------------------------------------------
 
 
+def _close(response) -> None:
+    """Close a file download's file, without the end-of-request signal closing the test's
+    database connection (Django's test client disconnects it the same way)."""
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+
+
 @dataclass
 class Sweep:
     failures: list[str] = field(default_factory=list)
@@ -353,7 +365,7 @@ class Sweep:
         # The admin's bare ``<object_id>/`` only redirects to ``change/``: judge where it leads.
         follow = not route.named and route.route.startswith(ADMIN_PREFIX) and location is None
         response = getattr(client, method)(url, follow=follow)
-        response.close()  # file downloads hold their file open
+        _close(response)
         self.cases[kind] += 1
         ok = response.status_code in expected
         if ok and location is not None:

@@ -89,6 +89,7 @@ def test_a_weak_new_password_is_refused_in_french(client, alice):
 
 
 def test_staff_sessions_end_after_the_idle_time(client, alice, settings):
+    settings.STAFF_SESSION_IDLE_MINUTES = 30
     start = timezone.now()
     idle = datetime.timedelta(minutes=settings.STAFF_SESSION_IDLE_MINUTES)
     with time_machine.travel(start, tick=False):
@@ -104,6 +105,7 @@ def test_staff_sessions_end_after_the_idle_time(client, alice, settings):
 
 
 def test_tenant_sessions_outlast_the_staff_idle_time(client, actis_household, settings):
+    settings.STAFF_SESSION_IDLE_MINUTES = 30
     tenant = make_tenant(actis_household, email="locataire@exemple.fr")
     start = timezone.now()
     with time_machine.travel(start, tick=False):
