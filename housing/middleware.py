@@ -9,7 +9,6 @@ from django.urls import reverse
 
 from housing.scoping import is_landlord_staff
 
-
 LAST_ACTIVITY = "staff_last_activity"
 # The session is written at most once a minute to remember activity (not on every request).
 ACTIVITY_RESOLUTION_SECONDS = 60
