@@ -20,6 +20,10 @@ from django_otp import match_token
 from housing.scoping import is_landlord_staff
 from housing.two_factor import totp_device_pending, two_factor_enrol
 
+TOO_FAST = gettext_lazy(
+    "Trop d'essais à la suite : attendez quelques secondes avant de saisir le nouveau code."
+)
+
 
 class CodeForm(forms.Form):
     code = forms.CharField(
@@ -71,6 +75,10 @@ class TwoFactorEnrolView(StaffOnlyMixin, View):
     def post(self, request):
         form = CodeForm(request.POST)
         device = totp_device_pending(user=request.user)
+        allowed, _details = device.verify_is_allowed()
+        if not allowed:
+            form.add_error(None, TOO_FAST)
+            return render(request, self.template_name, self.context(request, form))
         if form.is_valid() and device.verify_token(form.cleaned_data["code"]):
             codes = two_factor_enrol(user=request.user, device=device)
             otp_login(request, device)

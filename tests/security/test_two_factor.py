@@ -149,3 +149,15 @@ def test_tenants_are_not_concerned(client, actis_household):
     _login(client, tenant)
     assert client.get("/espace/").status_code == 200
     assert client.get(ENROL).status_code == 403
+
+
+def test_enrolment_makes_a_fast_second_try_wait_and_says_so(client, bob):
+    _login(client, bob)
+    client.get(ENROL)
+    device = TOTPDevice.objects.get(user=bob, confirmed=False)
+    client.post(ENROL, {"code": "000000"})
+    response = client.post(ENROL, {"code": _code(device)})
+    assert "attendez quelques secondes" in response.content.decode()
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=5), tick=False):
+        response = client.post(ENROL, {"code": _code(device)})
+    assert "La double authentification est activée" in response.content.decode()
