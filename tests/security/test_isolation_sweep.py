@@ -230,8 +230,6 @@ PUBLIC_ROUTES = {
     "appointments:appointment_link_cancel": "lien signé du courriel",
     "appointments:appointment_link_move": "lien signé du courriel",
     "admin:login": "connexion à l'administration",
-    "two_factor_enrol": "après le mot de passe (sinon renvoie à la connexion)",
-    "two_factor_verify": "après le mot de passe (sinon renvoie à la connexion)",
     "admin:logout": "déconnexion de l'administration",
 }
 
