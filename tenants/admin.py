@@ -3,6 +3,7 @@ from django.db.models import Count
 
 from housing.admin_scoping import ScopedModelAdmin, ScopedTabularInline
 from tenants.models import (
+    AccessScreen,
     ActivationCode,
     ContactRequest,
     Household,
@@ -15,6 +16,7 @@ from tenants.models import (
     TenantInvitation,
     VulnerabilityFlag,
 )
+from tenants.services.access_log import household_access_record
 
 
 class PersonInline(ScopedTabularInline):
@@ -52,6 +54,19 @@ class HouseholdAdmin(ScopedModelAdmin):
         return super().get_queryset(request).annotate(people_total=Count("people", distinct=True))
 
     @admin.display(description=Person._meta.verbose_name_plural, ordering="people_total")
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        # The object was found through the scoped queryset (404 otherwise): log the opening.
+        if request.method == "GET" and response.status_code == 200:
+            household = response.context_data["original"]
+            household_access_record(
+                user=request.user,
+                household_id=household.pk,
+                landlord_id=household.landlord_id,
+                screen=AccessScreen.ADMIN,
+            )
+        return response
+
     def people_count(self, obj):
         return obj.people_total
 

@@ -749,6 +749,7 @@ class ContactRequest(TimeStampedModel):
 class AccessScreen(models.TextChoices):
     HOUSEHOLD_PAGE = "household_page", _("fiche du ménage")
     CALLER_CARD = "caller_card", _("fiche d'appel")
+    ADMIN = "admin", _("administration")
 
 
 class HouseholdAccess(models.Model):

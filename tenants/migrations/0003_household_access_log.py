@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('accessed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='consulté le')),
-                ('screen', models.CharField(choices=[('household_page', 'fiche du ménage'), ('caller_card', "fiche d'appel")], max_length=20, verbose_name='écran')),
+                ('screen', models.CharField(choices=[('household_page', 'fiche du ménage'), ('caller_card', "fiche d'appel"), ('admin', 'administration')], max_length=20, verbose_name='écran')),
                 ('household', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='accesses', to='tenants.household', verbose_name='ménage')),
                 ('landlord', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='housing.landlord', verbose_name='bailleur')),
                 ('user', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='consulté par')),
@@ -61,7 +61,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'journal des consultations',
                 'ordering': ['-accessed_at', '-pk'],
                 'indexes': [models.Index(fields=['landlord', '-accessed_at'], name='householdaccess_landlord_idx'), models.Index(fields=['household', '-accessed_at'], name='householdaccess_house_idx'), models.Index(fields=['accessed_at'], name='householdaccess_date_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('screen__in', ['household_page', 'caller_card'])), name='householdaccess_screen_valid')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('screen__in', ['household_page', 'caller_card', 'admin'])), name='householdaccess_screen_valid')],
             },
         ),
         migrations.RunPython(append_only, drop_append_only),

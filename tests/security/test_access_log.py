@@ -211,3 +211,19 @@ def test_the_database_refuses_to_change_or_delete_a_line(alice, actis_household)
         HouseholdAccess.objects.filter(pk=access.pk).delete()
     access.refresh_from_db()
     assert access.screen == AccessScreen.HOUSEHOLD_PAGE
+
+
+def test_opening_a_household_in_admin_records_the_admin_screen(client, actis, actis_household):
+    from django.contrib.auth.models import Permission
+
+    admin_user = make_staff(actis, Role.LANDLORD_ADMIN, email="adm@actis.example", is_staff=True)
+    admin_user.user_permissions.set(Permission.objects.filter(codename="view_household"))
+    client.force_login(admin_user)
+    url = reverse("admin:tenants_household_change", args=[actis_household.pk])
+    assert client.get(url).status_code == 200
+    access = HouseholdAccess.objects.get()
+    assert (access.user, access.household, access.screen) == (
+        admin_user,
+        actis_household,
+        AccessScreen.ADMIN,
+    )
