@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class HousingConfig(AppConfig):
     name = "housing"
     verbose_name = _("Patrimoine")
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from housing.middleware import remember_login_time
+
+        user_logged_in.connect(remember_login_time, dispatch_uid="housing_remember_login_time")

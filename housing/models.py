@@ -26,6 +26,14 @@ class Landlord(TimeStampedModel):
     phone = PhoneNumberField(_("téléphone"), blank=True)
     website = models.URLField(_("site internet"), blank=True)
     is_active = models.BooleanField(_("actif"), default=True)
+    two_factor_for_all_staff = models.BooleanField(
+        _("double authentification pour tout le personnel"),
+        default=False,
+        help_text=_(
+            "Elle est toujours exigée des administrateurs, des responsables de campagne et du "
+            "secrétariat de la CALEOL ; cochez pour l'exiger aussi des autres rôles."
+        ),
+    )
 
     objects = scoped_queryset(landlord_path="").as_manager()
 

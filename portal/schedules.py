@@ -11,6 +11,11 @@ PERIODIC_TASKS: list[dict] = [
         "every_seconds": 60,
     },
     {
+        "name": "Purger le journal des consultations de plus de 12 mois",
+        "task": "tenants.purge_access_log",
+        "crontab": {"minute": "30", "hour": "3"},
+    },
+    {
         "name": "Rafraîchir les files d'appels des campagnes en cours",
         "task": "outreach.refresh_active_queues",
         "every_seconds": 15 * 60,

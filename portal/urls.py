@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from allocations.applicant_views import applicant_urlpatterns
+from housing.two_factor_views import TwoFactorEnrolView, TwoFactorVerifyView
 from housing.works_views import PublicWorksIndexView, PublicWorksView
 from outreach.views.appointments import tenant_urlpatterns as appointment_urlpatterns
 from portal import views
@@ -13,6 +14,16 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # Login, logout, password change and reset: Django's views, templates in templates/registration/.
     path("comptes/login/", views.PortalLoginView.as_view(), name="login"),
+    path(
+        "comptes/double-authentification/activer/",
+        TwoFactorEnrolView.as_view(),
+        name="two_factor_enrol",
+    ),
+    path(
+        "comptes/double-authentification/code/",
+        TwoFactorVerifyView.as_view(),
+        name="two_factor_verify",
+    ),
     path("comptes/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # Public, no login: current works per estate (no personal data).

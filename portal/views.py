@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth.views import LoginView
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -75,3 +75,9 @@ class PortalLoginView(LoginView):
                 secure=settings.SESSION_COOKIE_SECURE,
             )
         return response
+
+
+def locked_out(request, credentials, *args, **kwargs):
+    """django-axes' answer to a locked-out account: a French page, status 429."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429)

@@ -4,9 +4,11 @@ from django.db.models import Count
 from housing.admin_scoping import ScopedHistoryAdmin, ScopedModelAdmin, ScopedTabularInline
 from housing.exports import admin_export_actions
 from tenants.models import (
+    AccessScreen,
     ActivationCode,
     ContactRequest,
     Household,
+    HouseholdAccess,
     Lease,
     Person,
     RequestEvent,
@@ -15,6 +17,7 @@ from tenants.models import (
     TenantInvitation,
     VulnerabilityFlag,
 )
+from tenants.services.access_log import household_access_record
 
 
 class PersonInline(ScopedTabularInline):
@@ -53,6 +56,19 @@ class HouseholdAdmin(ScopedHistoryAdmin):
         return super().get_queryset(request).annotate(people_total=Count("people", distinct=True))
 
     @admin.display(description=Person._meta.verbose_name_plural, ordering="people_total")
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        # The object was found through the scoped queryset (404 otherwise): log the opening.
+        if request.method == "GET" and response.status_code == 200:
+            household = response.context_data["original"]
+            household_access_record(
+                user=request.user,
+                household_id=household.pk,
+                landlord_id=household.landlord_id,
+                screen=AccessScreen.ADMIN,
+            )
+        return response
+
     def people_count(self, obj):
         return obj.people_total
 
@@ -157,4 +173,25 @@ class ActivationCodeAdmin(ScopedModelAdmin):
     readonly_fields = ["used_at"]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(HouseholdAccess)
+class HouseholdAccessAdmin(ScopedModelAdmin):
+    """The access log, read-only: nobody adds, changes or deletes a line by hand."""
+
+    list_display = ["accessed_at", "user", "household", "screen"]
+    list_filter = ["screen", "landlord"]
+    search_fields = ["household__reference", "user__email"]
+    list_select_related = ["user", "household"]
+    date_hierarchy = "accessed_at"
+    readonly_fields = ["accessed_at", "user", "landlord", "household", "screen"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -785,3 +785,68 @@ class ContactRequest(TimeStampedModel):
 
     def __str__(self):
         return f"{self.get_kind_display()} – {self.household}"
+
+
+class AccessScreen(models.TextChoices):
+    HOUSEHOLD_PAGE = "household_page", _("fiche du ménage")
+    CALLER_CARD = "caller_card", _("fiche d'appel")
+    ADMIN = "admin", _("administration")
+
+
+class HouseholdAccess(models.Model):
+    """Who opened which household's page or card, when, from which screen: the access log.
+
+    Append-only (kept apart from the data it watches: no foreign-key constraint, so it survives
+    the household's anonymisation; on PostgreSQL a trigger refuses UPDATE and DELETE except in the
+    purge, which removes the rows older than ACCESS_LOG_RETENTION_MONTHS).
+    """
+
+    Screen = AccessScreen
+
+    accessed_at = models.DateTimeField(_("consulté le"), default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("consulté par"),
+    )
+    landlord = models.ForeignKey(
+        "housing.Landlord",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("bailleur"),
+    )
+    household = models.ForeignKey(
+        Household,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="accesses",
+        verbose_name=_("ménage"),
+    )
+    screen = models.CharField(_("écran"), max_length=20, choices=AccessScreen.choices)
+
+    objects = scoped_queryset(
+        landlord_path="landlord", tenant_path="household__people__user"
+    ).as_manager()
+
+    class Meta:
+        verbose_name = _("consultation d'un ménage")
+        verbose_name_plural = _("journal des consultations")
+        ordering = ["-accessed_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(screen__in=AccessScreen.values), name="householdaccess_screen_valid"
+            )
+        ]
+        indexes = [
+            # The landlord admin's log and its export: one landlord's accesses, newest first.
+            models.Index(fields=["landlord", "-accessed_at"], name="householdaccess_landlord_idx"),
+            # A household's accesses (the tenant's page) and the purge by date.
+            models.Index(fields=["household", "-accessed_at"], name="householdaccess_house_idx"),
+            models.Index(fields=["accessed_at"], name="householdaccess_date_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.household_id} – {self.user_id} – {self.accessed_at:%Y-%m-%d %H:%M}"

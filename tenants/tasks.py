@@ -180,3 +180,11 @@ def send_pending_works_notices() -> int:
         notify_tenants=True, emailed_at__isnull=True, published_on__gte=since
     ).values_list("pk", flat=True)
     return sum(send_works_notice(notice_id) for notice_id in list(pending))
+
+
+@shared_task(name="tenants.purge_access_log")
+def purge_access_log() -> int:
+    """Beat (nightly): forget the access log's lines older than the retention period."""
+    from tenants.services.access_log import household_access_purge
+
+    return household_access_purge()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tenants import request_views, space_views, views, works_views
+from tenants import access_views, request_views, space_views, views, works_views
 
 app_name = "tenants"
 
@@ -56,6 +56,12 @@ urlpatterns = [
         name="request_statistics",
     ),
     path("contacts/", request_views.ContactRequestListView.as_view(), name="contact_list"),
+    path("journal-des-consultations/", access_views.AccessLogView.as_view(), name="access_log"),
+    path(
+        "journal-des-consultations/export.csv",
+        access_views.AccessLogExportView.as_view(),
+        name="access_log_export",
+    ),
     path(
         "chantiers/<int:pk>/avis/nouveau/",
         works_views.WorksNoticeCreateView.as_view(),
@@ -127,6 +133,11 @@ tenant_urlpatterns = [
         "mes-donnees/export.json",
         space_views.MyDataExportView.as_view(),
         name="tenant_my_data_json",
+    ),
+    path(
+        "mes-donnees/consultations/",
+        access_views.TenantAccessLogView.as_view(),
+        name="tenant_access_log",
     ),
     path("mes-donnees/correction/", space_views.CorrectionView.as_view(), name="tenant_correction"),
     path("rappel/", space_views.CallbackView.as_view(), name="tenant_callback"),

@@ -3,8 +3,9 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from housing.mixins import ScopedObjectMixin, StaffRequiredMixin
 from housing.models import Dwelling
-from tenants.models import VulnerabilityFlag
+from tenants.models import AccessScreen, VulnerabilityFlag
 from tenants.selectors import household_detail_queryset, household_list, tenant_requests
+from tenants.services.access_log import household_access_record
 from tenants.services.accounts import can_manage_accounts
 from tenants.services.requests import can_handle_requests
 from tenants.services.works_notices import tenant_works_notices
@@ -49,6 +50,16 @@ class HouseholdDetailView(StaffRequiredMixin, DetailView):
 
     def get_queryset(self):
         return household_detail_queryset(self.request.user)
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        household_access_record(
+            user=request.user,
+            household_id=self.object.pk,
+            landlord_id=self.object.landlord_id,
+            screen=AccessScreen.HOUSEHOLD_PAGE,
+        )
+        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

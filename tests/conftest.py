@@ -51,6 +51,14 @@ def _fast_password_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
+def _second_factor_and_idle_expiry_off(settings):
+    """Pages are tested without the second factor nor the staff idle timeout (tests travel in
+    time after logging in); tests/security/ turns them on where it proves them."""
+    settings.TWO_FACTOR_REQUIRED = False
+    settings.STAFF_SESSION_IDLE_MINUTES = 0
+
+
+@pytest.fixture(autouse=True)
 def _celery_eager(settings):
     """Tasks run in the test process; the tests that prove the real worker path opt out."""
     from portal.celery import app

@@ -34,6 +34,8 @@ from outreach.services.queue import (
     call_task_release,
     call_tasks_release_all,
 )
+from tenants.models import AccessScreen
+from tenants.services.access_log import household_access_record
 
 # The caller's last choice for "go straight to the next call", kept for the next form.
 CHAIN_SESSION_KEY = "outreach_caller_chain"
@@ -137,6 +139,12 @@ class CallPageMixin(CallerMixin):
         if request.htmx and form is not None:
             return render(request, "outreach/caller/_log_form.html", context)
         context["card"] = call_card(task=task, user=request.user)
+        household_access_record(
+            user=request.user,
+            household_id=task.household_id,
+            landlord_id=task.landlord_id,
+            screen=AccessScreen.CALLER_CARD,
+        )
         return render(request, "outreach/caller/call.html", context)
 
 

@@ -109,10 +109,23 @@ def page(browser: Browser, live_server) -> Iterator[Page]:
         viewport={"width": 1280, "height": 900},
     )
     context.set_default_timeout(TIMEOUT_MS)
+    violations: list[str] = []
     try:
-        yield context.new_page()
+        page = context.new_page()
+        # A script or style the Content Security Policy blocks is a broken page: fail the test.
+        page.on(
+            "console",
+            lambda message: (
+                violations.append(message.text)
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
+        yield page
     finally:
         context.close()
+    if violations:
+        pytest.fail("CSP violations:\n" + "\n".join(violations), pytrace=False)
 
 
 def fill_login_form(page: Page, email: str, password: str = PASSWORD) -> None:

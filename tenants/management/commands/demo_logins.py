@@ -37,3 +37,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 "  ".join(str(cell).ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
             )
+        self.stdout.write("")
+        self.stdout.write(
+            _(
+                "Double authentification : le superutilisateur, les administrateurs, les "
+                "responsables de campagne et les secrétariats de CALEOL l'activent à leur première "
+                "connexion (application d'authentification sur téléphone)."
+            )
+        )
