@@ -68,6 +68,9 @@ def test_a_write_token_moves_a_request_through_the_tenants_service(actis, actis_
     assert response.json()["status"] == "visit_scheduled"
     event = RequestEvent.objects.get(request=actis_request, to_status="visit_scheduled")
     assert event.author is None
+    # The history keeps the change; a token is not a person, so no user is recorded.
+    latest = actis_request.history.first()
+    assert (latest.status, latest.history_user) == ("visit_scheduled", None)
 
 
 def test_a_forbidden_transition_answers_400_in_french(actis, actis_request):
