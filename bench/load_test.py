@@ -98,12 +98,9 @@ def prepare(staff: int, tenants: int) -> dict:
     call_queue_refresh(campaign_id=campaign.pk)
 
     # Tenants: lease holders with a current lease and no account yet, spread over the landlords.
-    emails = [
-        e
-        for e in User.objects.filter(email__startswith="charge-locataire-").values_list(
-            "email", flat=True
-        )
-    ]
+    emails = list(
+        User.objects.filter(email__startswith="charge-locataire-").values_list("email", flat=True)
+    )
     missing = tenants - len(emails)
     if missing > 0:
         holders = list(
@@ -185,7 +182,8 @@ def main() -> None:
 
         if not Household.objects.exists():
             started = time.perf_counter()
-            call_command("seed_demo", households=args.households, stdout=open(os.devnull, "w"))
+            with open(os.devnull, "w") as quiet:
+                call_command("seed_demo", households=args.households, stdout=quiet)
             print(f"  seeded {args.households} households in {time.perf_counter() - started:.0f} s")
         households = Household.objects.count()
         plan = prepare(args.staff, args.tenants)
