@@ -135,7 +135,7 @@ def test_supervisor_dashboard_budget(client, alice, bob, actis):
         client,
         reverse("outreach:campaign_detail", args=[campaign.pk]),
         lambda n: bulk_campaign_calls(campaign, [alice, bob], n),
-        budget=14,
+        budget=18,
     )
     assert response.context["dashboard"].calls == 500
 
