@@ -32,7 +32,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+from bench.common import load_average, own_database, require_postgres, setup_django  # noqa: E402
+
 BIN = Path(sys.executable).parent
 PASSWORD = "villeneuves2026"  # the demo password (README)
 P95_TARGET_MS = 150
@@ -156,125 +157,110 @@ def read_stats(prefix: Path) -> list[dict]:
 
 def main() -> None:
     args = parse_args()
-    import django
-
-    django.setup()
-    from django.conf import settings
+    setup_django()
+    require_postgres("load_test", "measures the portal on PostgreSQL")
     from django.core.management import call_command
     from django.db import connection
 
-    settings.DEBUG = False
-    if connection.vendor != "postgresql":
-        print("bench/load_test.py measures the portal on PostgreSQL: set DATABASE_URL=postgres://…")
-        sys.exit(2)
-    configured = connection.settings_dict["NAME"]
-    load_name = f"{configured}_load"
-    if not args.reuse:
-        with connection._nodb_cursor() as cursor:
-            cursor.execute(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(load_name)}")
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = load_name
-    old_name = connection.creation.create_test_db(
-        verbosity=0, autoclobber=True, serialize=False, keepdb=args.reuse
-    )
     server = None
-    try:
-        from tenants.models import Household
+    with own_database("_load", reuse=args.reuse, keep=args.keep) as load_name:
+        try:
+            from tenants.models import Household
 
-        if not Household.objects.exists():
-            started = time.perf_counter()
-            with open(os.devnull, "w") as quiet:
-                call_command("seed_demo", households=args.households, stdout=quiet)
-            print(f"  seeded {args.households} households in {time.perf_counter() - started:.0f} s")
-        households = Household.objects.count()
-        plan = prepare(args.staff, args.tenants)
-        connection.close()
+            if not Household.objects.exists():
+                started = time.perf_counter()
+                with open(os.devnull, "w") as quiet:
+                    call_command("seed_demo", households=args.households, stdout=quiet)
+                print(
+                    f"  seeded {args.households} households in {time.perf_counter() - started:.0f} s"
+                )
+            households = Household.objects.count()
+            plan = prepare(args.staff, args.tenants)
+            connection.close()
 
-        db = connection.settings_dict
-        env = {
-            **os.environ,
-            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{load_name}",
-            "DEBUG": "False",
-            "EMAIL_URL": "memorymail://",
-            "LOG_LEVEL": "WARNING",
-        }
-        if db.get("PASSWORD"):
-            env["DATABASE_URL"] = env["DATABASE_URL"].replace("@", f":{db['PASSWORD']}@", 1)
-        server = subprocess.Popen(  # noqa: S603
-            [
-                str(BIN / "gunicorn"),
-                "portal.wsgi",
-                "--bind",
-                f"127.0.0.1:{args.port}",
-                "--workers",
-                str(args.workers),
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-            start_new_session=True,
-        )
-        base = f"http://127.0.0.1:{args.port}"
-        wait_for(base + "/comptes/login/")
-
-        out = ROOT / "var" / "bench"
-        out.mkdir(parents=True, exist_ok=True)
-        prefix = out / f"load_{households}"
-        users = args.staff + args.tenants
-        load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
-        print(
-            f"load test: {args.staff} callers + {args.tenants} tenants, {args.seconds} s steady, "
-            f"{households} households, gunicorn {args.workers} workers, {os.cpu_count()} CPUs "
-            f"(load average before: {load})"
-        )
-        spawn_seconds = users / args.spawn_rate
-        subprocess.run(  # noqa: S603
-            [
-                str(BIN / "locust"),
-                "-f",
-                str(ROOT / "bench" / "locustfile.py"),
-                "--headless",
-                "--users",
-                str(users),
-                "--spawn-rate",
-                str(args.spawn_rate),
-                "--run-time",
-                f"{int(spawn_seconds + args.seconds)}s",
-                "--reset-stats",
-                "--host",
-                base,
-                "--csv",
-                str(prefix),
-                "--only-summary",
-                "--loglevel",
-                "WARNING",
-                "--stop-timeout",
-                "5",
-            ],
-            cwd=ROOT,
-            env={
+            db = connection.settings_dict
+            env = {
                 **os.environ,
-                "LOAD_STAFF": ",".join(plan["staff"]),
-                "LOAD_TENANTS": ",".join(plan["tenants"]),
-                "LOAD_STAFF_USERS": str(args.staff),
-                "LOAD_TENANT_USERS": str(args.tenants),
-                "LOAD_CAMPAIGN": str(plan["campaign"]),
-                "LOAD_WEEK": next_monday(),
-                "LOAD_PASSWORD": PASSWORD,
-            },
-            check=False,
-            stdout=subprocess.DEVNULL,
-        )
-        rows = read_stats(prefix)
-        summary = report(rows, households)
-        if args.json:
-            Path(args.json).write_text(json.dumps(summary, indent=2))
-    finally:
-        if server is not None:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
-        if not args.keep:
-            connection.creation.destroy_test_db(old_name, verbosity=0)
+                "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{load_name}",
+                "DEBUG": "False",
+                "EMAIL_URL": "memorymail://",
+                "LOG_LEVEL": "WARNING",
+            }
+            if db.get("PASSWORD"):
+                env["DATABASE_URL"] = env["DATABASE_URL"].replace("@", f":{db['PASSWORD']}@", 1)
+            server = subprocess.Popen(  # noqa: S603
+                [
+                    str(BIN / "gunicorn"),
+                    "portal.wsgi",
+                    "--bind",
+                    f"127.0.0.1:{args.port}",
+                    "--workers",
+                    str(args.workers),
+                    "--log-level",
+                    "warning",
+                ],
+                cwd=ROOT,
+                env=env,
+                start_new_session=True,
+            )
+            base = f"http://127.0.0.1:{args.port}"
+            wait_for(base + "/comptes/login/")
+
+            out = ROOT / "var" / "bench"
+            out.mkdir(parents=True, exist_ok=True)
+            prefix = out / f"load_{households}"
+            users = args.staff + args.tenants
+            print(
+                f"load test: {args.staff} callers + {args.tenants} tenants, {args.seconds} s steady, "
+                f"{households} households, gunicorn {args.workers} workers, {os.cpu_count()} CPUs "
+                f"(load average before: {load_average()})"
+            )
+            spawn_seconds = users / args.spawn_rate
+            subprocess.run(  # noqa: S603
+                [
+                    str(BIN / "locust"),
+                    "-f",
+                    str(ROOT / "bench" / "locustfile.py"),
+                    "--headless",
+                    "--users",
+                    str(users),
+                    "--spawn-rate",
+                    str(args.spawn_rate),
+                    "--run-time",
+                    f"{int(spawn_seconds + args.seconds)}s",
+                    "--reset-stats",
+                    "--host",
+                    base,
+                    "--csv",
+                    str(prefix),
+                    "--only-summary",
+                    "--loglevel",
+                    "WARNING",
+                    "--stop-timeout",
+                    "5",
+                ],
+                cwd=ROOT,
+                env={
+                    **os.environ,
+                    "LOAD_STAFF": ",".join(plan["staff"]),
+                    "LOAD_TENANTS": ",".join(plan["tenants"]),
+                    "LOAD_STAFF_USERS": str(args.staff),
+                    "LOAD_TENANT_USERS": str(args.tenants),
+                    "LOAD_CAMPAIGN": str(plan["campaign"]),
+                    "LOAD_WEEK": next_monday(),
+                    "LOAD_PASSWORD": PASSWORD,
+                },
+                check=False,
+                stdout=subprocess.DEVNULL,
+            )
+            rows = read_stats(prefix)
+            summary = report(rows, households)
+            if args.json:
+                Path(args.json).write_text(json.dumps(summary, indent=2))
+        finally:
+            if server is not None:
+                os.killpg(server.pid, signal.SIGTERM)
+                server.wait(timeout=30)
 
 
 def report(rows: list[dict], households: int) -> dict:
