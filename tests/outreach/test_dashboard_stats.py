@@ -22,7 +22,10 @@ from tests.factories import HouseholdFactory, make_staff
 
 pytestmark = pytest.mark.django_db
 
-LATER = timezone.now() + SETTLE * 2  # every log written by the test has settled by then
+
+def later():
+    """A time when every log written so far has settled."""
+    return timezone.now() + SETTLE * 2
 
 
 def _figures(campaign):
@@ -81,7 +84,7 @@ def test_folding_keeps_every_figure_and_later_logs_are_added_live(campaign, alic
     live = _figures(campaign)
     assert live[3] == 3  # three households reached
 
-    campaign_stats_fold(campaign_id=campaign.pk, now=LATER)
+    campaign_stats_fold(campaign_id=campaign.pk, now=later())
     assert (
         CampaignStatsMark.objects.get(campaign=campaign).log_id == CallLog.objects.latest("id").pk
     )
@@ -91,8 +94,8 @@ def test_folding_keeps_every_figure_and_later_logs_are_added_live(campaign, alic
     # and so does a second fold (which must not count anything twice).
     _calls(campaign, [bob], mixes, start + datetime.timedelta(days=3))
     with_tail = _figures(campaign)
-    campaign_stats_fold(campaign_id=campaign.pk, now=LATER)
-    campaign_stats_fold(campaign_id=campaign.pk, now=LATER)
+    campaign_stats_fold(campaign_id=campaign.pk, now=later())
+    campaign_stats_fold(campaign_id=campaign.pk, now=later())
     assert _figures(campaign) == with_tail
     assert _unfolded(campaign) == with_tail
     assert with_tail[3] == 6
@@ -101,7 +104,7 @@ def test_folding_keeps_every_figure_and_later_logs_are_added_live(campaign, alic
 def test_a_household_reached_before_the_fold_is_not_counted_again(campaign, alice):
     start = timezone.now() - datetime.timedelta(days=5)
     _calls(campaign, [alice], [["reached_well"]], start)
-    campaign_stats_fold(campaign_id=campaign.pk, now=LATER)
+    campaign_stats_fold(campaign_id=campaign.pk, now=later())
     task = CallTask.objects.get(campaign=campaign)
     CallLog.objects.create(
         task=task,
@@ -113,7 +116,7 @@ def test_a_household_reached_before_the_fold_is_not_counted_again(campaign, alic
         called_at=start + datetime.timedelta(days=2),
     )
     assert _figures(campaign)[3] == 1
-    campaign_stats_fold(campaign_id=campaign.pk, now=LATER)
+    campaign_stats_fold(campaign_id=campaign.pk, now=later())
     assert _figures(campaign)[3] == 1
     assert sum(CampaignReachDay.objects.values_list("households", flat=True)) == 1
 
