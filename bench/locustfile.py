@@ -9,6 +9,7 @@ import os
 import random
 import re
 
+import gevent
 from locust import HttpUser, between, task
 
 PASSWORD = os.environ.get("LOAD_PASSWORD", "villeneuves2026")
@@ -24,6 +25,21 @@ def _accounts(name: str) -> list[str]:
 
 STAFF = _accounts("LOAD_STAFF")
 TENANTS = _accounts("LOAD_TENANTS")
+STEADY_SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
+USERS = int(os.environ.get("LOAD_STAFF_USERS", "50")) + int(
+    os.environ.get("LOAD_TENANT_USERS", "100")
+)
+_logged_in = 0
+
+
+def _logged(environment) -> None:
+    """Once every user has logged in (PBKDF2, slow on purpose: not what is measured), reset the
+    statistics and stop the run STEADY_SECONDS later, so the figures are the steady state's."""
+    global _logged_in
+    _logged_in += 1
+    if _logged_in == USERS:
+        environment.runner.stats.reset_all()
+        gevent.spawn_later(STEADY_SECONDS, environment.runner.quit)
 
 
 class PortalUser(HttpUser):
@@ -44,6 +60,7 @@ class PortalUser(HttpUser):
         ) as response:
             if response.status_code != 302:
                 response.failure(f"login refused for {email}")
+        _logged(self.environment)
 
     def csrf(self) -> str:
         return self.client.cookies.get("csrftoken", "")
