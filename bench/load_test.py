@@ -270,12 +270,14 @@ def report(rows: list[dict], households: int) -> dict:
     total = None
     for row in rows:
         name = row["Name"]
+        if not int(row["Request Count"]):
+            continue  # the login rows, emptied when the statistics were reset
         figures = {
             "requests": int(row["Request Count"]),
             "failures": int(row["Failure Count"]),
-            "p50": float(row["50%"] or 0),
-            "p95": float(row["95%"] or 0),
-            "rps": float(row["Requests/s"] or 0),
+            "p50": float(row["50%"]),
+            "p95": float(row["95%"]),
+            "rps": float(row["Requests/s"]),
         }
         if name == "Aggregated":
             total = figures
