@@ -105,14 +105,15 @@ def prepare(staff: int, tenants: int) -> dict:
     )
     missing = tenants - len(emails)
     if missing > 0:
+        eligible = Person.objects.filter(
+            user__isnull=True,
+            role=Person.Role.LEASE_HOLDER,
+            household__in=Lease.objects.filter(end_date__isnull=True).values("household"),
+        ).order_by("household__landlord_id", "pk")
+        # One holder in three, to spread the accounts over the landlords, when there are enough.
+        stride = max(1, min(3, eligible.count() // missing))
         holders = list(
-            Person.objects.filter(
-                user__isnull=True,
-                role=Person.Role.LEASE_HOLDER,
-                household__in=Lease.objects.filter(end_date__isnull=True).values("household"),
-            )
-            .order_by("household__landlord_id", "pk")
-            .values_list("pk", "household__landlord__slug")[: missing * 3 : 3]
+            eligible.values_list("pk", "household__landlord__slug")[: missing * stride : stride]
         )
         start = len(emails)
         new = [

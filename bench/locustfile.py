@@ -49,7 +49,8 @@ class PortalUser(HttpUser):
     def on_start(self):
         email = self.accounts.pop() if self.accounts else None
         if email is None:
-            raise RuntimeError("more users than accounts")
+            _logged(self.environment)  # counted, so that the steady state still starts
+            raise RuntimeError("more users than accounts: see bench/load_test.py --tenants")
         self.client.get("/comptes/login/", name="login (page)")
         with self.client.post(
             "/comptes/login/",
