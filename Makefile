@@ -41,12 +41,9 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Every benchmark against PostgreSQL and Redis (DATABASE_URL, CELERY_BROKER_URL), one table at the end.
 bench: install
-	$(BIN)/python bench/import_households.py
-	$(BIN)/python bench/seed_demo.py
-	$(BIN)/python bench/call_queue.py
-	$(BIN)/python bench/duty_board.py
-	$(BIN)/python bench/api_upsert.py
+	$(BIN)/python bench/run_all.py
 
 messages: install
 	$(BIN)/python manage.py makemessages -l en --no-location --no-obsolete --ignore=.venv --ignore=var --ignore=tests --ignore=bench

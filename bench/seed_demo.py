@@ -1,7 +1,7 @@
 """Time ``manage.py seed_demo --households N`` into a fresh database and print households/second.
 
 Uses the configured database (``DATABASE_URL``, SQLite under var/ by default), but never its data:
-a fresh database is created beside it (``bench_seed_demo`` on PostgreSQL,
+a fresh database is created beside it (the configured name plus ``_seed`` on PostgreSQL,
 ``var/bench_seed_demo.sqlite3`` on SQLite), migrated, seeded, seeded again (the idempotent second
 run), then dropped.
 
@@ -38,7 +38,7 @@ def main() -> None:
     bench_name = (
         str(ROOT / "var" / "bench_seed_demo.sqlite3")
         if connection.vendor == "sqlite"
-        else "bench_seed_demo"
+        else f"{connection.settings_dict['NAME']}_seed"
     )
     connection.settings_dict.setdefault("TEST", {})["NAME"] = bench_name
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)

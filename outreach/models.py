@@ -462,6 +462,8 @@ class CallLog(TimeStampedModel):
         indexes = [
             # Dashboard figures and the CSV export: a campaign's logs by date.
             models.Index(fields=["campaign", "called_at"], name="calllog_campaign_date_idx"),
+            # The dashboard's summaries: a campaign's logs after the folded mark (id > mark).
+            models.Index(fields=["campaign", "id"], name="calllog_campaign_id_idx"),
             # "Not reached in the last N days": a household's reached calls by date.
             models.Index(
                 fields=["household", "outcome", "called_at"], name="calllog_household_idx"
@@ -470,6 +472,81 @@ class CallLog(TimeStampedModel):
 
     def __str__(self):
         return f"{self.household} – {self.get_outcome_display()}"
+
+
+class CampaignStatsMark(TimeStampedModel):
+    """How far a campaign's call logs are folded into its daily summaries (issue 10).
+
+    Logs up to ``log_id`` are counted in ``CampaignCallerDay`` and ``CampaignReachDay``; the
+    dashboard adds the later ones live. ``outreach.fold_campaign_stats`` moves the mark.
+    """
+
+    campaign = models.OneToOneField(
+        Campaign,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="stats_mark",
+        verbose_name=_("campagne"),
+    )
+    log_id = models.BigIntegerField(_("dernier compte rendu compté"), default=0)
+
+    class Meta:
+        verbose_name = _("repère des statistiques de campagne")
+        verbose_name_plural = _("repères des statistiques de campagne")
+
+    def __str__(self):
+        return f"{self.campaign} – {self.log_id}"
+
+
+class CampaignCallerDay(TimeStampedModel):
+    """Calls of one caller on one day (Paris) in one campaign, folded from the call logs."""
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="+", verbose_name=_("campagne")
+    )
+    day = models.DateField(_("jour"))
+    caller = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("appelant(e)"),
+    )
+    calls = models.PositiveIntegerField(_("appels"), default=0)
+    reached = models.PositiveIntegerField(_("appels aboutis"), default=0)
+
+    class Meta:
+        verbose_name = _("appels du jour d'un appelant")
+        verbose_name_plural = _("appels du jour des appelants")
+        constraints = [
+            # One row per campaign, day and caller: the fold adds to it (ON CONFLICT).
+            models.UniqueConstraint(fields=["campaign", "day", "caller"], name="callerday_unique"),
+            models.CheckConstraint(
+                condition=Q(reached__lte=F("calls")), name="callerday_reached_within_calls"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.campaign} – {self.day} – {self.caller}"
+
+
+class CampaignReachDay(TimeStampedModel):
+    """Households of one campaign reached for the first time on one day (Paris), folded."""
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="+", verbose_name=_("campagne")
+    )
+    day = models.DateField(_("jour"))
+    households = models.PositiveIntegerField(_("ménages joints pour la première fois"), default=0)
+
+    class Meta:
+        verbose_name = _("ménages joints du jour")
+        verbose_name_plural = _("ménages joints par jour")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "day"], name="reachday_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.campaign} – {self.day}"
 
 
 class NeedKind(models.TextChoices):

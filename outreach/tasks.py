@@ -50,6 +50,21 @@ def callbacks_due() -> int:
     return call_tasks_callbacks_due()
 
 
+@shared_task(name="outreach.fold_campaign_stats")
+def fold_campaign_stats(campaign_id: int | None = None) -> int:
+    """Beat: fold new call logs into the dashboards' daily summaries (every campaign not closed,
+    or one campaign). Idempotent."""
+    from outreach.services.stats import campaign_stats_fold
+
+    campaigns = Campaign.objects.exclude(status=CampaignStatus.CLOSED)
+    if campaign_id is not None:
+        campaigns = Campaign.objects.filter(pk=campaign_id)
+    ids = list(campaigns.values_list("pk", flat=True))
+    for pk in ids:
+        campaign_stats_fold(campaign_id=pk)
+    return len(ids)
+
+
 # ---------------------------------------------------------------------------------------------
 # Appointments with advisers (issue 5): every task takes ids and is safe to run twice.
 

@@ -31,6 +31,11 @@ PERIODIC_TASKS: list[dict] = [
         "every_seconds": 60,
     },
     {
+        "name": "Mettre à jour les statistiques des tableaux de bord de campagne",
+        "task": "outreach.fold_campaign_stats",
+        "every_seconds": 5 * 60,
+    },
+    {
         "name": "Générer les créneaux de rendez-vous des conseillers",
         "task": "outreach.generate_appointment_slots",
         "crontab": {"minute": "15", "hour": "2"},

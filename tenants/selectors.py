@@ -2,10 +2,10 @@
 
 import datetime
 
-from django.db.models import Exists, Min, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Subquery
 from django.dispatch import Signal
 
-from tenants.models import Household, Lease, VulnerabilityFlag
+from tenants.models import Household, Lease, Person, VulnerabilityFlag
 
 
 def household_list(user, *, search: str = "", senior: bool = False, flag: str = ""):
@@ -14,7 +14,15 @@ def household_list(user, *, search: str = "", senior: bool = False, flag: str = 
     queryset = (
         Household.objects.visible_to(user)
         .select_related("landlord")
-        .annotate(oldest_birth_date=Min("people__birth_date"))
+        # A subquery, not MIN over a join: the count and the page then read only the households
+        # they need (at 100,000 households the join grouped every visible one, twice).
+        .annotate(
+            oldest_birth_date=Subquery(
+                Person.objects.filter(household=OuterRef("pk"), birth_date__isnull=False)
+                .order_by("birth_date")
+                .values("birth_date")[:1]
+            )
+        )
         .prefetch_related(
             Prefetch("leases", queryset=current_leases, to_attr="current_leases"),
             Prefetch("flags", queryset=VulnerabilityFlag.objects.active(), to_attr="active_flags"),

@@ -8,6 +8,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -20,6 +21,9 @@ from outreach.models import (
     CallOutcome,
     CallTask,
     Campaign,
+    CampaignCallerDay,
+    CampaignReachDay,
+    CampaignStatsMark,
     Need,
     NeedKind,
     Referral,
@@ -127,15 +131,50 @@ class CampaignDashboard:
         return self.progress[-1].day if self.progress else None
 
 
-def _caller_name(row: dict) -> str:
-    name = f"{row['caller__first_name']} {row['caller__last_name']}".strip()
-    return name or row["caller__email"]
+def caller_day_rows(campaign_id: int, *, after: int, upto: int | None = None) -> QuerySet:
+    """Calls and reached calls per caller and day (Paris) of the logs with after < id <= upto."""
+    return (
+        call_logs_between(campaign_id, after=after, upto=upto)
+        .annotate(day=TruncDate("called_at"))
+        .values("caller", "day")
+        .annotate(calls=Count("pk"), reached=Count("pk", filter=Q(outcome__in=REACHED_OUTCOMES)))
+    )
+
+
+def reach_day_rows(campaign_id: int, *, after: int, upto: int | None = None) -> QuerySet:
+    """Households first reached, per day, among the logs with after < id <= upto: a reached log
+    with no earlier reached log of its household (and none at all up to ``after``)."""
+    reached = CallLog.objects.filter(campaign_id=campaign_id, outcome__in=REACHED_OUTCOMES)
+    earlier = reached.filter(household=OuterRef("household"), called_at__lt=OuterRef("called_at"))
+    if upto is not None:
+        earlier = earlier.filter(id__lte=upto)
+    folded = reached.filter(household=OuterRef("household"), id__lte=after)
+    return (
+        call_logs_between(campaign_id, after=after, upto=upto)
+        .filter(outcome__in=REACHED_OUTCOMES)
+        .exclude(Exists(earlier))
+        .exclude(Exists(folded))
+        .annotate(day=TruncDate("called_at"))
+        .values("day")
+        .annotate(households=Count("household", distinct=True))
+    )
+
+
+def call_logs_between(campaign_id: int, *, after: int, upto: int | None = None) -> QuerySet:
+    """The campaign's call logs with after < id <= upto (no upper bound when upto is None)."""
+    logs = CallLog.objects.filter(campaign_id=campaign_id, id__gt=after).order_by()
+    return logs if upto is None else logs.filter(id__lte=upto)
+
+
+def _caller_name(user: dict) -> str:
+    name = f"{user['first_name']} {user['last_name']}".strip()
+    return name or user["email"]
 
 
 def campaign_dashboard(campaign: Campaign) -> CampaignDashboard:
-    """The figures of one campaign's dashboard, in five GROUP BY queries."""
+    """The figures of one campaign's dashboard: folded summaries, then GROUP BY queries of the tasks,
+    the logs after the fold, the needs and the referrals (a fixed number of queries)."""
     tasks = CallTask.objects.filter(campaign=campaign).order_by()
-    logs = CallLog.objects.filter(campaign=campaign).order_by()
 
     # 1. Tasks by status and by last outcome.
     status_counts: dict[str, int] = defaultdict(int)
@@ -153,20 +192,28 @@ def campaign_dashboard(campaign: Campaign) -> CampaignDashboard:
     ]
     queued = sum(n for status, n in status_counts.items() if status != TaskStatus.REMOVED)
 
-    # 2. Calls (and calls that reached someone) per caller per day, in Paris time.
+    # 2. Calls (and calls that reached someone) per caller per day, in Paris time: the folded
+    # summary plus the logs written since the last fold (outreach.services.stats).
+    mark = CampaignStatsMark.objects.filter(campaign=campaign).values_list("log_id", flat=True)
+    after = mark.first() or 0
     per_day: dict[datetime.date, dict[int, CallerCalls]] = defaultdict(dict)
     totals: dict[int, CallerCalls] = {}
-    caller_rows = (
-        logs.annotate(day=TruncDate("called_at"))
-        .values("day", "caller_id", "caller__first_name", "caller__last_name", "caller__email")
-        .annotate(calls=Count("pk"), reached=Count("pk", filter=Q(outcome__in=REACHED_OUTCOMES)))
+    folded = CampaignCallerDay.objects.filter(campaign=campaign).values(
+        "day", "caller", "calls", "reached"
     )
+    caller_rows = [*folded, *caller_day_rows(campaign.pk, after=after)]
+    names = {
+        user["pk"]: _caller_name(user)
+        for user in get_user_model()
+        .objects.filter(pk__in={row["caller"] for row in caller_rows})
+        .values("pk", "first_name", "last_name", "email")
+    }
     for row in caller_rows:
-        name = _caller_name(row)
-        per_day[row["day"]][row["caller_id"]] = CallerCalls(name, row["calls"], row["reached"])
-        total = totals.setdefault(row["caller_id"], CallerCalls(name))
-        total.calls += row["calls"]
-        total.reached += row["reached"]
+        day = per_day[row["day"]].setdefault(row["caller"], CallerCalls(names[row["caller"]]))
+        total = totals.setdefault(row["caller"], CallerCalls(names[row["caller"]]))
+        for figure in (day, total):
+            figure.calls += row["calls"]
+            figure.reached += row["reached"]
     caller_days = [
         DayCalls(day, sorted(per_day[day].values(), key=lambda caller: caller.name.lower()))
         for day in sorted(per_day, reverse=True)[:CALLER_TABLE_DAYS]
@@ -174,15 +221,12 @@ def campaign_dashboard(campaign: Campaign) -> CampaignDashboard:
     caller_totals = sorted(totals.values(), key=lambda caller: (-caller.calls, caller.name))
 
     # 3. Households reached for the first time, per day (a reached log with no earlier one).
-    reached = logs.filter(outcome__in=REACHED_OUTCOMES)
-    earlier = reached.filter(household=OuterRef("household"), called_at__lt=OuterRef("called_at"))
-    first_reached = dict(
-        reached.exclude(Exists(earlier))
-        .annotate(day=TruncDate("called_at"))
-        .values("day")
-        .annotate(n=Count("household", distinct=True))
-        .values_list("day", "n")
-    )
+    first_reached: dict[datetime.date, int] = defaultdict(int)
+    for day, households in [
+        *CampaignReachDay.objects.filter(campaign=campaign).values_list("day", "households"),
+        *reach_day_rows(campaign.pk, after=after).values_list("day", "households"),
+    ]:
+        first_reached[day] += households
     progress = _progress(per_day, first_reached)
 
     # 4. Needs found, by kind.

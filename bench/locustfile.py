@@ -1,0 +1,144 @@
+"""Locust users of bench/load_test.py: callers working the call queue, tenants browsing and booking.
+
+Run through bench/load_test.py, which prepares the database, starts gunicorn and passes, in the
+environment, the accounts (LOAD_STAFF, LOAD_TENANTS: comma-separated e-mails), the campaign
+(LOAD_CAMPAIGN), the week to book in (LOAD_WEEK) and the password (LOAD_PASSWORD).
+"""
+
+import os
+import random
+import re
+
+import gevent
+from locust import HttpUser, between, task
+
+PASSWORD = os.environ.get("LOAD_PASSWORD", "villeneuves2026")
+CAMPAIGN = os.environ.get("LOAD_CAMPAIGN", "0")
+WEEK = os.environ.get("LOAD_WEEK", "")
+SLOT = re.compile(r'name="creneau"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="creneau"')
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def _accounts(name: str) -> list[str]:
+    return [e for e in os.environ.get(name, "").split(",") if e]
+
+
+STAFF = _accounts("LOAD_STAFF")
+TENANTS = _accounts("LOAD_TENANTS")
+STEADY_SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
+USERS = int(os.environ.get("LOAD_STAFF_USERS", "50")) + int(
+    os.environ.get("LOAD_TENANT_USERS", "100")
+)
+_logged_in = 0
+
+
+def _logged(environment) -> None:
+    """Once every user has logged in (PBKDF2, slow on purpose: not what is measured), reset the
+    statistics and stop the run STEADY_SECONDS later, so the figures are the steady state's."""
+    global _logged_in
+    _logged_in += 1
+    if _logged_in == USERS:
+        environment.runner.stats.reset_all()
+        gevent.spawn_later(STEADY_SECONDS, environment.runner.quit)
+
+
+class PortalUser(HttpUser):
+    abstract = True
+    accounts: list[str] = []
+
+    def on_start(self):
+        email = self.accounts.pop() if self.accounts else None
+        if email is None:
+            _logged(self.environment)  # counted, so that the steady state still starts
+            raise RuntimeError("more users than accounts: see bench/load_test.py --tenants")
+        self.client.get("/comptes/login/", name="login (page)")
+        with self.client.post(
+            "/comptes/login/",
+            {"username": email, "password": PASSWORD, "csrfmiddlewaretoken": self.csrf()},
+            name="login (post)",
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            if response.status_code != 302:
+                response.failure(f"login refused for {email}")
+        _logged(self.environment)
+
+    def csrf(self) -> str:
+        return self.client.cookies.get("csrftoken", "")
+
+    def post(self, url: str, data: dict, *, name: str, expect=(302,)):
+        data = {**data, "csrfmiddlewaretoken": self.csrf()}
+        with self.client.post(
+            url, data, name=name, allow_redirects=False, catch_response=True
+        ) as response:
+            if response.status_code not in expect:
+                response.failure(f"{response.status_code} instead of {expect}")
+            return response
+
+
+class Caller(PortalUser):
+    """A caller: next call, read the household card, log the call (no answer or reached)."""
+
+    fixed_count = int(os.environ.get("LOAD_STAFF_USERS", "50"))
+    accounts = STAFF
+    wait_time = between(0.5, 1.5)
+
+    @task
+    def work_the_queue(self):
+        self.client.get("/personnel/appels/", name="caller home")
+        response = self.post(f"/personnel/appels/{CAMPAIGN}/suivant/", {}, name="next call (post)")
+        target = response.headers.get("Location", "")
+        match = re.search(r"/appels/appel/(\d+)/", target)
+        if not match:
+            return  # the queue is empty or the campaign is outside its hours: the home says so
+        call = f"/personnel/appels/appel/{match.group(1)}/"
+        self.client.get(call, name="call page")
+        outcome = random.choice(["no_answer", "voicemail", "reached_well"])
+        self.post(
+            call + "compte-rendu/",
+            {"outcome": outcome, "notes": "Banc de charge"},
+            name="log call (post)",
+        )
+
+
+class Tenant(PortalUser):
+    """A tenant: home, requests, appointments; books a slot of next week, then cancels it."""
+
+    fixed_count = int(os.environ.get("LOAD_TENANT_USERS", "100"))
+    accounts = TENANTS
+    wait_time = between(0.5, 1.5)
+
+    @task(3)
+    def browse(self):
+        self.client.get("/espace/", name="tenant home")
+        self.client.get("/espace/demandes/", name="tenant requests")
+        self.client.get("/espace/rendez-vous/", name="my appointments")
+
+    @task(1)
+    def book(self):
+        self.post(
+            "/espace/rendez-vous/prendre/",
+            {"reason": "budget_advice", "mode": "phone", "phone": "0612345678"},
+            name="book: reason (post)",
+        )
+        week = self.client.get(
+            f"/espace/rendez-vous/prendre/creneaux/?semaine={WEEK}", name="book: week of slots"
+        )
+        slots = [a or b for a, b in SLOT.findall(week.text)]
+        if not slots:
+            return
+        slot = random.choice(slots)
+        self.client.get(
+            f"/espace/rendez-vous/prendre/confirmer/?creneau={slot}", name="book: confirm page"
+        )
+        response = self.post(
+            f"/espace/rendez-vous/prendre/confirmer/?creneau={slot}",
+            {},
+            name="book: confirm (post)",
+            expect=(200, 302),  # 200: taken meanwhile, the week comes back with alternatives
+        )
+        location = response.headers.get("Location", "")
+        match = re.search(r"/rendez-vous/(\d+)/confirmation/", location)
+        if match:
+            self.client.get(location, name="book: confirmation")
+            self.post(f"/espace/rendez-vous/{match.group(1)}/annuler/", {}, name="cancel (post)")
