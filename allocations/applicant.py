@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from allocations.letters import decisions_with_letters, reviews_with_letters
@@ -76,7 +77,14 @@ def tenant_occupancy_reviews(user):
 
 
 def is_applicant(user) -> bool:
-    return applicant_applications(user).exists() or tenant_occupancy_reviews(user).exists()
+    """Whether the tenant has an application or an occupancy finding to read: one query, asked on
+    every page of the tenant space (the navigation link)."""
+    return (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .filter(Q(Exists(applicant_applications(user))) | Q(Exists(tenant_occupancy_reviews(user))))
+        .exists()
+    )
 
 
 @dataclass(frozen=True)
