@@ -21,6 +21,7 @@ from simple_history.models import HistoricalRecords
 from housing.models import Dwelling, Estate, Landlord, Typology
 from housing.scoping import scoped_queryset
 from portal.dates import years_ago
+from portal.history import history_user
 from portal.models import TimeStampedModel
 from tenants.models import Household
 
@@ -622,7 +623,7 @@ class Decision(TimeStampedModel):
     )
 
     objects = scoped_queryset("agenda_item__sitting__committee__landlord").as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("décision")

@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from housing.models import Building, Estate, Landlord
 from housing.scoping import ScopedQuerySet, scope, scoped_queryset
+from portal.history import history_user
 from portal.models import TimeStampedModel
 from tenants.models import Household, Person
 
@@ -447,7 +448,7 @@ class CallLog(TimeStampedModel):
     )
 
     objects = scoped_queryset("landlord").as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("compte rendu d'appel")

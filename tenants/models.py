@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 from housing.models import Building, Dwelling, Landlord
 from housing.scoping import ScopedQuerySet, scoped_queryset
 from portal.dates import age_on, years_ago
+from portal.history import history_user
 from portal.models import TimeStampedModel
 
 SENIOR_AGE = 70
@@ -92,7 +93,7 @@ class Household(TimeStampedModel):
     do_not_call_reason = models.CharField(_("motif du refus d'appel"), max_length=255, blank=True)
 
     objects = HouseholdQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("ménage")
@@ -292,7 +293,7 @@ class VulnerabilityFlag(TimeStampedModel):
     note = models.TextField(_("remarque"), blank=True)
 
     objects = VulnerabilityFlagQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("fragilité")
@@ -569,7 +570,7 @@ class TechnicalRequest(TimeStampedModel):
     rating_comment = models.TextField(_("commentaire"), blank=True)
 
     objects = TechnicalRequestQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("demande technique")
