@@ -3,6 +3,7 @@ bookings, the letting history. Scoped like every staff page: another landlord's 
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -112,8 +113,9 @@ def serve_photo(photo: VacancyPhoto):
     return response
 
 
-class VacancyPhotoView(View):
-    """A vacancy's photo for the landlord's staff and its candidates only (else 404)."""
+class VacancyPhotoView(LoginRequiredMixin, View):
+    """A vacancy's photo for the landlord's staff and its candidates only (else 404); an anonymous
+    visitor is sent to the login page, like on every other non-public page."""
 
     def get(self, request, pk):
         return serve_photo(get_object_or_404(VacancyPhoto.objects.visible_to(request.user), pk=pk))

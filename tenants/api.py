@@ -267,7 +267,7 @@ class TechnicalRequestViewSet(ScopedReadViewSet):
         responses={200: TechnicalRequestSerializer},
     )
     @action(detail=True, methods=["post"], url_path="status")
-    def set_status(self, request, pk=None):
+    def set_status(self, request, pk=None, format=None):  # noqa: A002 (DRF's suffix kwarg)
         technical_request = self.get_object()
         data = RequestStatusInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -184,7 +184,7 @@ def bulk_input_serializer(name: str, item: type[serializers.Serializer]):
 def bulk_action(*, url_path: str, item, service, summary, description):
     """A viewset's ``POST <list>/<url_path>/``: ``service`` run by :func:`bulk_upsert`."""
 
-    def view(self, request):
+    def view(self, request, format=None):  # noqa: A002 (DRF's ``.json`` suffix kwarg)
         return bulk_upsert(request, service)
 
     view.__name__ = url_path.replace("-", "_")  # the viewset attribute it is assigned to

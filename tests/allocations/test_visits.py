@@ -75,7 +75,9 @@ def test_staff_add_a_photo_served_only_to_the_landlords_staff_and_candidates(
     client.force_login(make_tenant(HouseholdFactory(landlord=actis)))
     assert client.get(url).status_code == 404
     client.logout()
-    assert client.get(url).status_code == 404
+    response = client.get(url)  # anonymous: the login page, like every non-public page
+    assert response.status_code == 302
+    assert response["Location"].startswith("/comptes/login/")
 
 
 def test_a_file_that_is_not_a_photo_or_has_no_caption_is_refused(vacancy, agent):

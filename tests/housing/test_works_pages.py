@@ -183,6 +183,7 @@ def test_the_public_page_shows_current_works_without_personal_data(
     assert "Réhabilitation Arlequin" in page
     assert "Reprise des façades" in page
     assert "Suspendu" in page
+    index = client.get(reverse("public_works_index")).content.decode()
     for hidden in [
         "Brouillon interne",
         "Chantier fini",
@@ -196,6 +197,7 @@ def test_the_public_page_shows_current_works_without_personal_data(
         "budget",
     ]:
         assert hidden not in page
+        assert hidden not in index
     assert client.get(reverse("public_works", args=["inconnu"])).status_code == 404
     assert client.get(reverse("public_works_index")).status_code == 200
 

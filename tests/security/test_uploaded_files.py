@@ -5,6 +5,8 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models
 
+from allocations.models import VacancyPhoto
+from housing.models import Export, WorksNotice
 from tenants.models import RequestPhoto
 from tests.security.test_isolation_sweep import ROUTE_OBJECTS
 from tests.security.world import build_household
@@ -14,6 +16,9 @@ pytestmark = pytest.mark.django_db
 # Every model with a file field → the scoped routes that serve its files (checked by the sweep).
 FILE_ROUTES = {
     RequestPhoto: ["tenants:request_photo", "tenant_request_photo"],
+    WorksNotice: ["tenants:works_notice_photo", "tenant_works_notice_photo"],
+    VacancyPhoto: ["allocations:vacancy_photo", "applicant:photo"],
+    Export: ["housing:export_download"],
 }
 
 

@@ -18,13 +18,33 @@ from allocations.models import (
     Committee,
     Decision,
     HousingApplication,
+    LetterDispatch,
+    LettingEvent,
     OccupancyReview,
     Offer,
+    RehousingFile,
     ScoringGrid,
     Sitting,
     Vacancy,
+    VacancyPhoto,
+    VisitBooking,
+    VisitSlot,
 )
-from housing.models import Role, StaffMembership
+from housing.models import (
+    CaretakerAssignment,
+    DutyCompletion,
+    DutyRound,
+    Export,
+    IntegrationToken,
+    RetentionPolicy,
+    RetentionRun,
+    Role,
+    StaffMembership,
+    WorksEvent,
+    WorksNotice,
+    WorksSite,
+)
+from housing.services import integration_token_create
 from outreach.models import (
     Appointment,
     AvailabilityException,
@@ -40,6 +60,7 @@ from outreach.models import (
     Reminder,
     Slot,
     SolidarityEntry,
+    SolidarityTask,
     WaitingListEntry,
 )
 from tenants.models import (
@@ -216,7 +237,41 @@ def build_world(landlord, *, tag: str) -> dict:
             ),
         }
     )
-    # Allocations: a vacancy before a committee's sitting, a decision and its offer.
+    world.update(build_allocations(landlord, household, lease, tag=tag))
+    world.update(build_letting(landlord, world, staff, tag=tag))
+    world.update(build_works(landlord, household, lease, staff, tag=tag))
+    world.update(build_caretaking(landlord, world, staff, tag=tag))
+    token, _key = integration_token_create(
+        landlord=landlord,
+        name=f"Jeton {tag}",
+        scope=IntegrationToken.Scope.WRITE,
+        expires_at=timezone.now() + datetime.timedelta(days=30),
+    )
+    world.update(
+        {
+            IntegrationToken: token,
+            RetentionPolicy: RetentionPolicy.objects.create(landlord=landlord),
+            RetentionRun: RetentionRun.objects.create(
+                landlord=landlord,
+                ran_at=NOW,
+                call_logs_anonymised=0,
+                photos_deleted=0,
+                accounts_deactivated=0,
+            ),
+            # An export belongs to its author only (even colleagues get 404).
+            Export: Export.objects.create(created_by=staff, kind="households", format="csv"),
+        }
+    )
+    # The latest version of each object whose history is kept (django-simple-history).
+    for model, obj in list(world.items()):
+        if isinstance(model, type) and hasattr(model, "history"):
+            world[model.history.model] = obj.history.latest()
+    return world
+
+
+def build_allocations(landlord, household, lease, *, tag: str) -> dict:
+    """A vacancy before a committee's sitting, the household's application, a decision and its
+    offer, and a review of the household's occupancy (each has its letter)."""
     vacancy_dwelling = DwellingFactory(building__landlord=landlord, status="vacant")
     vacancy = Vacancy.objects.create(
         landlord=landlord,
@@ -227,10 +282,11 @@ def build_world(landlord, *, tag: str) -> dict:
     )
     application = HousingApplication.objects.create(
         landlord=landlord,
-        registration_number=f"03826010{landlord.pk:04d}A",
+        registration_number=f"03826010{landlord.pk:04d}{tag}",
         applicant_name=f"Demandeur {tag}",
         registered_on=TODAY - datetime.timedelta(days=200),
         monthly_income=Decimal("1400"),
+        current_household=household,
     )
     committee = Committee.objects.create(landlord=landlord, name=f"CALEOL {tag}", territory="Isère")
     sitting = Sitting.objects.create(
@@ -239,25 +295,102 @@ def build_world(landlord, *, tag: str) -> dict:
     item = AgendaItem.objects.create(sitting=sitting, vacancy=vacancy)
     candidacy = Candidacy.objects.create(agenda_item=item, application=application, score=10)
     decision = Decision.objects.create(candidacy=candidacy, agenda_item=item, kind="allocation")
-    world.update(
-        {
-            Vacancy: vacancy,
-            HousingApplication: application,
-            ScoringGrid: ScoringGrid.objects.get_or_create(landlord=landlord)[0],
-            Committee: committee,
-            Sitting: sitting,
-            AgendaItem: item,
-            Candidacy: candidacy,
-            Decision: decision,
-            Offer: Offer.objects.create(
-                decision=decision,
-                vacancy=vacancy,
-                application=application,
-                deadline=TODAY + datetime.timedelta(days=10),
-            ),
-            OccupancyReview: OccupancyReview.objects.create(
-                sitting=sitting, lease=lease, household=household
-            ),
-        }
+    return {
+        Vacancy: vacancy,
+        HousingApplication: application,
+        ScoringGrid: ScoringGrid.objects.get_or_create(landlord=landlord)[0],
+        Committee: committee,
+        Sitting: sitting,
+        AgendaItem: item,
+        Candidacy: candidacy,
+        Decision: decision,
+        Offer: Offer.objects.create(
+            decision=decision,
+            vacancy=vacancy,
+            application=application,
+            deadline=TODAY + datetime.timedelta(days=10),
+        ),
+        OccupancyReview: OccupancyReview.objects.create(
+            sitting=sitting, lease=lease, household=household
+        ),
+    }
+
+
+def build_letting(landlord, world: dict, staff, *, tag: str) -> dict:
+    """What letting a vacancy leaves: its photo, a visit slot booked by the applicant, the
+    letters sent and the letting's timeline (needs ``build_allocations``)."""
+    vacancy, offer = world[Vacancy], world[Offer]
+    photo = VacancyPhoto(
+        vacancy=vacancy, caption=f"Séjour {tag}", content_type="image/png", size=len(PNG)
     )
-    return world
+    photo.image.save(f"logement-{tag}.png", ContentFile(PNG), save=False)
+    photo.save()
+    slot = VisitSlot.objects.create(vacancy=vacancy, starts_at=NOW + datetime.timedelta(days=3))
+    return {
+        VacancyPhoto: photo,
+        VisitSlot: slot,
+        VisitBooking: VisitBooking.objects.create(
+            slot=slot, application=world[HousingApplication], booked_by=staff
+        ),
+        LetterDispatch: LetterDispatch.objects.create(
+            kind="offer",
+            landlord=landlord,
+            offer=offer,
+            recipient=f"demandeur-{tag}@exemple.fr",
+        ),
+        LettingEvent: LettingEvent.objects.create(
+            vacancy=vacancy, offer=offer, step="offer_issued"
+        ),
+    }
+
+
+def build_works(landlord, household, lease, staff, *, tag: str) -> dict:
+    """A works site on the household's building, its timeline, a published notice with a photo,
+    and the household's rehousing file."""
+    building = lease.dwelling.building
+    site = WorksSite.objects.create(
+        landlord=landlord,
+        kind="rehabilitation",
+        name=f"Réhabilitation {tag}",
+        planned_start=TODAY,
+    )
+    site.buildings.add(building)
+    notice = WorksNotice(site=site, title=f"Avis {tag}", body="Coupure d'eau", published_on=TODAY)
+    notice.photo.save(f"chantier-{tag}.png", ContentFile(PNG), save=False)
+    notice.photo_content_type = "image/png"
+    notice.save()
+    return {
+        WorksSite: site,
+        WorksEvent: WorksEvent.objects.create(site=site, kind="announced", date=TODAY),
+        WorksNotice: notice,
+        RehousingFile: RehousingFile.objects.create(
+            landlord=landlord,
+            site=site,
+            building=building,
+            dwelling=lease.dwelling,
+            household=household,
+            opened_on=TODAY,
+            followed_by=staff,
+        ),
+    }
+
+
+def build_caretaking(landlord, world: dict, staff, *, tag: str) -> dict:
+    """A caretaker's building, a round done there and a solidarity task for the household."""
+    building = world[Lease].dwelling.building
+    duty_round = DutyRound.objects.create(building=building, kind="cleaning", starts_on=TODAY)
+    return {
+        CaretakerAssignment: CaretakerAssignment.objects.create(user=staff, building=building),
+        DutyRound: duty_round,
+        DutyCompletion: DutyCompletion.objects.create(
+            round=duty_round, date=TODAY, done_by=staff, done_at=NOW
+        ),
+        SolidarityTask: SolidarityTask.objects.create(
+            landlord=landlord,
+            household=world[Household],
+            assigned_to=staff,
+            description=f"Courses {tag}",
+            due_on=TODAY + datetime.timedelta(days=2),
+            created_by=staff,
+        ),
+    }

@@ -167,3 +167,14 @@ def test_updated_since_accepts_any_valid_offset(actis, since, count):
     response = token_client(actis).get("/api/v1/households/", {"updated_since": since})
     assert response.status_code == 200
     assert len(response.json()["results"]) == count
+
+
+def test_the_json_suffix_works_on_the_status_action(actis, actis_request):
+    client = token_client(actis, scope=TokenScope.WRITE)
+    response = client.post(
+        f"/api/v1/requests/{actis_request.pk}/status.json",
+        {"status": "visit_scheduled"},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "visit_scheduled"

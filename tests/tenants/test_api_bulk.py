@@ -171,3 +171,9 @@ def test_dwellings_bulk_upsert_creates_buildings_and_is_idempotent(writer, actis
     second = writer.post("/api/v1/dwellings/bulk/", {"items": items}, format="json")
     assert second.json() == {"created": 0, "updated": 0, "unchanged": 1}
     assert Dwelling.objects.get(pk=dwelling.pk).updated_at == dwelling.updated_at
+
+
+def test_the_json_suffix_works_on_the_bulk_upsert(writer, dwellings):
+    response = writer.post("/api/v1/households/bulk.json", {"items": [household()]}, format="json")
+    assert response.status_code == 200, response.content
+    assert Household.objects.filter(reference="MEN-1").exists()
