@@ -1,8 +1,9 @@
 """The outreach part of a household's data export (right of access, from the tenant space).
 
-Calls (date, campaign, outcome, questionnaire answers), needs found, referrals to partners, the
-solidarity register, appointments and the waiting list. Call notes stay internal like the
-vulnerability flags (see tenants.selectors.household_data_export). A constant number of queries.
+Calls (date, campaign, outcome, questionnaire answers, the caller's notes), needs found, referrals
+to partners, the solidarity register, appointments and the waiting list: the right of access covers
+what staff wrote about the household too (see tenants.selectors.household_data_export). A constant
+number of queries.
 """
 
 from django.dispatch import receiver
@@ -53,6 +54,7 @@ def outreach_sections(sender, household, **kwargs) -> dict:
                     f"{questions.get(int(pk), pk) if str(pk).isdigit() else pk} : {_answer(value)}"
                     for pk, value in log.answers.items()
                 ),
+                "notes de l'appel": log.notes,
                 "anonymisé le": _date(log.anonymised_at),
             }
             for log in calls

@@ -183,18 +183,20 @@ household_data_export_sections = Signal()
 
 
 def household_data_export(household) -> dict:
-    """What the landlord holds about a household, as shown to its tenants.
+    """Everything the landlord holds about a household: the right of access (RGPD, article 15).
 
-    Internal data (vulnerability flags, call notes, internal request notes) is left out. Sections
-    of the other apps (calls, appointments…) come through ``household_data_export_sections``.
+    The tenant space's pages leave out what staff keep for their work (vulnerability flags,
+    internal notes); this export does not: a person's right of access covers the data held about
+    them. Sections of the other apps (calls with their notes, appointments…) come through
+    ``household_data_export_sections``. A constant number of queries.
     """
-    from tenants.models import ContactRequest, RequestEvent, TechnicalRequest
+    from tenants.models import ContactRequest, HouseholdAccess, RequestEvent, TechnicalRequest
 
     leases = Lease.objects.filter(household=household).select_related("dwelling__building")
     requests = TechnicalRequest.objects.filter(household=household).order_by("created_at", "pk")
-    messages = RequestEvent.objects.filter(
-        request__household=household, is_internal=False
-    ).order_by("request_id", "created_at", "pk")
+    messages = RequestEvent.objects.filter(request__household=household).order_by(
+        "request_id", "created_at", "pk"
+    )
     by_request: dict[int, list] = {}
     for event in messages:
         by_request.setdefault(event.request_id, []).append(
@@ -203,6 +205,7 @@ def household_data_export(household) -> dict:
                 "type": event.get_kind_display(),
                 "état": event.get_to_status_display() if event.to_status else "",
                 "texte": event.body,
+                "note interne du bailleur": event.is_internal,
             }
         )
     return {
@@ -251,6 +254,31 @@ def household_data_export(household) -> dict:
                 "historique": by_request.get(request.pk, []),
             }
             for request in requests
+        ],
+        "fragilités enregistrées": [
+            {
+                "type": flag.get_kind_display(),
+                "depuis": flag.start_date.isoformat(),
+                "jusqu'au": flag.end_date.isoformat() if flag.end_date else None,
+                "montant de l'impayé": str(flag.arrears_amount)
+                if flag.arrears_amount is not None
+                else None,
+                "origine": flag.get_source_display(),
+                "note": flag.note,
+            }
+            for flag in VulnerabilityFlag.objects.filter(household=household).order_by(
+                "start_date", "pk"
+            )
+        ],
+        "consultations du dossier": [
+            {
+                "date": access.accessed_at.isoformat(),
+                "personne": access.user.get_full_name() or access.landlord.name,
+                "écran": access.get_screen_display(),
+            }
+            for access in HouseholdAccess.objects.filter(household_id=household.pk)
+            .select_related("user", "landlord")
+            .order_by("accessed_at", "pk")
         ],
         "demandes de contact": [
             {

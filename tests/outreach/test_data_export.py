@@ -44,7 +44,7 @@ def _export(client):
     return response.json(), response.content.decode()
 
 
-def test_the_export_lists_calls_answers_and_needs_but_not_the_internal_notes(
+def test_the_export_lists_calls_answers_needs_and_the_callers_notes(
     client, tenant, actis_household, alice, sdh_household, charlie
 ):
     campaign = Campaign.objects.create(landlord=actis_household.landlord, name="Appels 70+")
@@ -57,7 +57,8 @@ def test_the_export_lists_calls_answers_and_needs_but_not_the_internal_notes(
     assert call["campagne"] == "Appels 70+"
     assert call["réponses au questionnaire"] == "Êtes-vous seul(e) ? : oui"
     assert data["besoins relevés"][0]["besoin"] == "courses"
-    assert "Note interne" not in raw
+    # The right of access covers what the caller wrote about the household.
+    assert call["notes de l'appel"] == "Note interne de l'appelante"
     assert "Appels SDH" not in raw
     page = client.get(reverse("tenant_my_data")).content.decode()
     assert "Appels 70+" in page

@@ -6,7 +6,9 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from tenants.models import ContactRequest, RequestPhoto, TechnicalRequest
+from tenants.models import AccessScreen, ContactRequest, RequestPhoto, TechnicalRequest
+from tenants.services.access_log import household_access_record
+from tenants.services.requests import request_add_note
 from tests.factories import VulnerabilityFlagFactory
 from tests.tenants.conftest import file_request, upload
 
@@ -177,20 +179,35 @@ def test_photos_are_not_under_a_public_url(client, tenant, actis_household):
     assert client.get(path).status_code == 404
 
 
-def test_my_data_page_and_json_leave_out_vulnerability_flags(client, tenant, actis_household):
+def test_my_data_shows_and_downloads_everything_held_flags_and_internal_notes_included(
+    client, tenant, actis_household, bob
+):
+    """« Mes données » is the right of access (RGPD, article 15): besides what the other pages
+    show, it holds the vulnerability flags, staff's internal notes and who opened the file."""
     VulnerabilityFlagFactory(household=actis_household, note="Isolement signalé par la gardienne")
-    file_request(actis_household, tenant)
+    tech_request = file_request(actis_household, tenant)
+    request_add_note(request=tech_request, body="Voisin bruyant", by=bob)
+    household_access_record(
+        user=bob,
+        household_id=actis_household.pk,
+        landlord_id=actis_household.landlord_id,
+        screen=AccessScreen.HOUSEHOLD_PAGE,
+    )
     client.force_login(tenant)
     page = client.get(reverse("tenant_my_data")).content.decode()
     assert actis_household.reference in page
-    assert "Isolement" not in page
-    assert "fragilit" not in page.lower()
+    assert "Isolement signalé par la gardienne" in page
     response = client.get(reverse("tenant_my_data_json"))
     assert response["Content-Disposition"].startswith("attachment")
     data = json.loads(response.content)
     assert data["ménage"]["référence"] == actis_household.reference
-    assert len(data["demandes techniques"]) == 1
-    assert "Isolement" not in response.content.decode()
+    [flag] = data["fragilités enregistrées"]
+    assert flag["note"] == "Isolement signalé par la gardienne"
+    [exported] = data["demandes techniques"]
+    internal = [m for m in exported["historique"] if m["note interne du bailleur"]]
+    assert [m["texte"] for m in internal] == ["Voisin bruyant"]
+    [access] = data["consultations du dossier"]
+    assert access["personne"] == bob.get_full_name()
 
 
 def test_my_data_export_is_my_households_only(client, tenant, sdh_household, actis_household):
