@@ -9,8 +9,10 @@ class AllocationsConfig(AppConfig):
     def ready(self):
         from portal.rls import register_landlord_resolver
 
-        # Row-level security: an applicant's household sees the landlords it applied to.
+        # Row-level security: an applicant's household sees the landlords it applied to; a
+        # committee member (an elected representative may hold no staff role) their committee's.
         register_landlord_resolver(application_landlord_ids)
+        register_landlord_resolver(committee_landlord_ids)
 
 
 def application_landlord_ids(user):
@@ -19,3 +21,9 @@ def application_landlord_ids(user):
     return HousingApplication.objects.filter(current_household__people__user=user).values_list(
         "landlord_id", flat=True
     )
+
+
+def committee_landlord_ids(user):
+    from allocations.models import Committee
+
+    return Committee.objects.filter(members__user=user).values_list("landlord_id", flat=True)
