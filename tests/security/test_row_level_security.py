@@ -175,6 +175,33 @@ def test_a_tenant_sees_their_home_under_the_app_role(
     assert landlords_of(Household.objects.all()) == {"actis"}  # the tenant's landlord, no other
 
 
+def test_each_kind_of_user_gets_the_landlords_it_works_with(two_landlords, actis, sdh, app_role):
+    """Staff, a committee member with no staff role, a tenant who applied elsewhere, a superuser."""
+    from allocations.models import Committee, CommitteeMember
+    from tests.allocations.conftest import make_application
+    from tests.factories import UserFactory
+
+    elected = UserFactory(email="elu@grenoble.example")
+    committee = Committee.objects.create(landlord=sdh, name="CALEOL SDH")
+    CommitteeMember.objects.create(committee=committee, name="Élu", role="mayor", user=elected)
+    actis_tenant = make_tenant(Household.objects.get(landlord=actis), email="t@exemple.fr")
+    make_application(sdh, current_household=Household.objects.get(landlord=actis))
+    app_role()
+    seen = {}
+    for name, user in [
+        ("elected", elected),
+        ("tenant", actis_tenant),
+        ("superuser", UserFactory(is_superuser=True, email="root@portail.example")),
+    ]:
+        rls.scope_request_user(user)
+        seen[name] = landlords_of(Household.objects.all())
+    assert seen == {
+        "elected": {"sdh"},
+        "tenant": {"actis", "sdh"},
+        "superuser": {"actis", "sdh"},
+    }
+
+
 def test_anonymous_visitors_reach_the_public_pages_and_no_tenant_row(
     client, two_landlords, app_role
 ):
