@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The second wall (PostgreSQL row-level security): the user's landlords for this request.
+    "portal.middleware.RowSecurityMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -137,6 +139,10 @@ else:
     # 100,000 households for 0.44 s of a 0.55 s query (bench/README.md, explain_pages).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The second wall (portal/rls.py): write each request's and task's landlords into the PostgreSQL
+# connection, for row-level security. On whenever the portal connects as the application role
+# (docker-compose does); off, the connection must be the owner's, which bypasses the policies.
+PORTAL_RLS = env.bool("PORTAL_RLS", default=False)
 
 AUTH_USER_MODEL = "portal.User"
 # History is read in admin, never written back: a decision or a call log is changed through its

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from portal.rls import SecretLinkMixin
 from tenants.errors import TenantError
 from tenants.forms import (
     ActivationForm,
@@ -309,7 +310,7 @@ def client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
-class InvitationAcceptView(FormView):
+class InvitationAcceptView(SecretLinkMixin, FormView):
     template_name = "tenants/space/invitation.html"
     form_class = SetPasswordForm
 
@@ -350,7 +351,7 @@ class InvitationAcceptView(FormView):
         return redirect("tenant_home")
 
 
-class ActivationView(FormView):
+class ActivationView(SecretLinkMixin, FormView):
     template_name = "tenants/space/activation.html"
     form_class = ActivationForm
 

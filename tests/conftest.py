@@ -69,6 +69,72 @@ def _celery_eager(settings):
     app.conf.task_always_eager = False
 
 
+# ---------------------------------------------------------------------------------------------
+# The second wall: run a test as the application role, under row-level security (portal/rls.py)
+
+APP_ROLE = "portal_app_rls"  # roles are cluster-wide: the suffix keeps other runs' roles apart
+RLS_APP_ROLE = os.environ.get("RLS_APP_ROLE") == "1"
+
+
+def switch_to_app_role(settings) -> None:
+    """From here to the end of the test transaction, the connection is the application role.
+
+    The role (NOLOGIN: only ``SET ROLE`` reaches it) and its grants are created inside the test
+    transaction, so the rollback takes them away again.
+    """
+    from portal.rls import app_role_grants_sql
+
+    if connection.vendor != "postgresql":
+        missing_service("row-level security needs PostgreSQL (set DATABASE_URL=postgres://…)")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        if cursor.fetchone()[0] == APP_ROLE:  # already there (RLS_APP_ROLE=1)
+            return
+        cursor.execute(
+            "DO $$ BEGIN CREATE ROLE " + APP_ROLE + " NOLOGIN NOSUPERUSER NOBYPASSRLS; "
+            "EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+        )
+        cursor.execute(app_role_grants_sql(APP_ROLE))
+        cursor.execute(f"SET LOCAL ROLE {APP_ROLE}")
+    settings.PORTAL_RLS = True
+
+
+@pytest.fixture
+def app_role(db, settings):
+    """Switch to the application role after the test's own data is in (call it last)."""
+    return lambda: switch_to_app_role(settings)
+
+
+@pytest.fixture(autouse=True)
+def _whole_suite_under_the_app_role(request):
+    """RLS_APP_ROLE=1: every database test runs as the application role.
+
+    The test's own code (factories, assertions) acts as trusted system code, like a Celery task:
+    all landlords; each request through the test client gets its user's landlords from the
+    middleware, and ``rls.after_request`` gives the trusted scope back when the view returns.
+    """
+    if (
+        not RLS_APP_ROLE
+        or "transactional_db" in request.fixturenames
+        or request.node.get_closest_marker("owner_role")
+    ):
+        yield
+        return
+    if "db" not in request.fixturenames and not request.node.get_closest_marker("django_db"):
+        yield
+        return
+    request.getfixturevalue("db")
+    settings = request.getfixturevalue("settings")
+    from portal import rls
+
+    switch_to_app_role(settings)
+    rls.set_scope(all_landlords=True)
+    request.getfixturevalue("monkeypatch").setattr(
+        rls, "after_request", lambda using="default": rls.set_scope(all_landlords=True, using=using)
+    )
+    yield
+
+
 @pytest.fixture
 def actis(db):
     return LandlordFactory(slug="actis", name="Actis")

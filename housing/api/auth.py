@@ -13,6 +13,7 @@ from rest_framework.pagination import CursorPagination
 
 from housing.scoping import LandlordPrincipal, is_landlord_staff
 from housing.services import TokenError, integration_token_authenticate
+from portal import rls
 
 KEYWORDS = (b"bearer", b"token")
 
@@ -36,6 +37,9 @@ class IntegrationTokenAuthentication(BaseAuthentication):
             token = integration_token_authenticate(key=key)
         except TokenError as error:
             raise exceptions.AuthenticationFailed(error.message) from None
+        if rls.is_active():
+            # DRF authenticates in the view, after RowSecurityMiddleware: the token's landlord.
+            rls.set_scope(landlord_ids=[token.landlord_id])
         return LandlordPrincipal(token), token
 
     def authenticate_header(self, request):

@@ -53,6 +53,7 @@ from outreach.services.appointments import (
     waiting_list_join,
     waiting_offer_accept,
 )
+from portal.rls import SecretLinkMixin
 from tenants.models import Household
 from tenants.selectors import household_list, tenant_household
 
@@ -310,7 +311,7 @@ class MoveView(TenantHouseholdMixin, View):
         return redirect(self.done_url(appointment))
 
 
-class SignedLinkMixin:
+class _SignedLinkMixin:
     """Pages reached from an e-mail: the signed token stands for the login."""
 
     purpose = ""
@@ -329,6 +330,10 @@ class SignedLinkMixin:
 
     def own_appointment(self, pk):
         return self.linked
+
+
+class SignedLinkMixin(SecretLinkMixin, _SignedLinkMixin):
+    """The signed link's appointment may be of any landlord: read with the wall open for it."""
 
 
 class LinkCancelView(SignedLinkMixin, CancelView):

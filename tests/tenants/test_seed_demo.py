@@ -14,7 +14,8 @@ from housing.models import Agency, Building, Dwelling, Estate, Landlord, Role, S
 from tenants.demo import DEMO_PASSWORD, SUPERUSER_EMAIL
 from tenants.models import Household, Lease, Person, VulnerabilityFlag
 
-pytestmark = pytest.mark.django_db
+# owner_role: seed_demo is an admin command, run as the database owner (README: Deploying).
+pytestmark = [pytest.mark.django_db, pytest.mark.owner_role]
 
 User = get_user_model()
 MODELS = (
