@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from phonenumber_field.phonenumber import to_python
 
 from housing.models import Role, StaffMembership
 from outreach.calendar import PARIS, is_public_holiday
@@ -306,6 +307,10 @@ def free_slots(
 # Booking
 
 
+# The length of Appointment.details: longer text is refused in French, never cut by the database.
+DETAILS_MAX_LENGTH = 500
+
+
 @dataclass
 class BookingRequest:
     reason: str
@@ -379,9 +384,28 @@ def _check_slot_rules(
         raise OutreachError(_("Ce créneau est proposé à une personne de la liste d'attente."))
 
 
-def _check_phone(mode: str, phone) -> None:
-    if mode == AppointmentMode.PHONE and not str(phone or "").strip():
+def _check_phone(mode: str, phone):
+    """The number the adviser will call: required for a phone appointment, and a real number
+    (French unless written with its country code). Returns what to store ("" for the agency)."""
+    if mode not in AppointmentMode.values:
+        raise OutreachError(_("Choisissez un rendez-vous à l'agence ou par téléphone."))
+    if mode != AppointmentMode.PHONE:
+        return ""
+    text = str(phone or "").strip()
+    if not text:
         raise OutreachError(_("Indiquez le numéro auquel le conseiller doit vous appeler."))
+    number = to_python(text, region="FR")
+    if number is None or not number.is_valid():
+        raise OutreachError(_("Ce numéro de téléphone n'est pas valide : vérifiez-le."))
+    return number
+
+
+def _check_details(details: str) -> None:
+    if len(details or "") > DETAILS_MAX_LENGTH:
+        raise OutreachError(
+            _("Les précisions ne doivent pas dépasser %(max)d caractères.")
+            % {"max": DETAILS_MAX_LENGTH}
+        )
 
 
 def _lock_adviser_day(slot: Slot) -> None:
@@ -438,7 +462,8 @@ def appointment_book(
     from outreach import tasks
 
     now = _now(now)
-    _check_phone(request.mode, request.phone)
+    phone = _check_phone(request.mode, request.phone)
+    _check_details(request.details)
     if request.reason not in AppointmentReason.values:
         raise OutreachError(_("Choisissez le motif du rendez-vous."))
     try:
@@ -458,7 +483,7 @@ def appointment_book(
                 reason=request.reason,
                 details=request.details,
                 mode=request.mode,
-                phone=request.phone if request.mode == AppointmentMode.PHONE else "",
+                phone=phone,
                 booked_by=booked_by,
                 booked_by_staff=staff,
                 waiting_entry_id=request.waiting_entry_id,
@@ -732,7 +757,7 @@ def waiting_list_join(
     earliest: datetime.date,
     latest: datetime.date,
 ) -> WaitingListEntry:
-    _check_phone(mode, phone)
+    phone = _check_phone(mode, phone)
     if latest < earliest:
         raise OutreachError(_("La fin de la période doit suivre son début."))
     if WaitingListEntry.objects.filter(
@@ -747,7 +772,7 @@ def waiting_list_join(
         kind=kind,
         reason=reason,
         mode=mode,
-        phone=phone if mode == AppointmentMode.PHONE else "",
+        phone=phone,
         earliest=earliest,
         latest=latest,
     )

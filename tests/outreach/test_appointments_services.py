@@ -222,6 +222,41 @@ def test_phone_appointments_need_a_number_and_a_phone_slot(actis, adviser, agenc
         appointment_book(household=actis_household, slot=slot, request=PHONE_BOOKING, now=now)
 
 
+@pytest.mark.parametrize(
+    ("phone", "details", "message"),
+    [
+        ("0" * 200, "", "n'est pas valide"),
+        ("pas un numéro", "", "n'est pas valide"),
+        ("06 12 34 56 78", "x" * 501, "500 caractères"),
+    ],
+)
+def test_a_bad_number_or_too_long_details_are_refused_in_french_and_book_nothing(
+    actis, adviser, agency, actis_household, phone, details, message
+):
+    """Found by hypothesis: a 200-digit « number » reached the database (varchar 128) and failed."""
+    slot = make_slot(adviser, agency, MONDAY_9AM)
+    with pytest.raises(OutreachError, match=message):
+        appointment_book(
+            household=actis_household,
+            slot=slot,
+            request=BookingRequest(reason="other", mode="phone", phone=phone, details=details),
+            now=MONDAY_9AM - datetime.timedelta(days=3),
+        )
+    assert not Appointment.objects.exists()
+
+
+def test_a_phone_number_is_stored_in_international_form(actis, adviser, agency, actis_household):
+    slot = make_slot(adviser, agency, MONDAY_9AM)
+    appointment = appointment_book(
+        household=actis_household,
+        slot=slot,
+        request=BookingRequest(reason="other", mode="phone", phone="06 12 34 56 78"),
+        now=MONDAY_9AM - datetime.timedelta(days=3),
+    )
+    appointment.refresh_from_db()
+    assert appointment.phone.as_e164 == "+33612345678"
+
+
 def test_a_slot_of_another_landlord_cannot_be_booked(sdh_household, monday):
     with pytest.raises(OutreachError, match="pas proposé par votre bailleur"):
         appointment_book(
