@@ -24,6 +24,7 @@ from outreach.forms.availability import AbsenceForm, EndRuleForm, RuleForm
 from outreach.models import AvailabilityException, AvailabilityRule
 from outreach.services.appointments import ADVISER_ROLES, advisers_of
 from outreach.services.availability import (
+    ABSENCE_KINDS,
     AVAILABILITY_MANAGERS,
     AVAILABILITY_ROLES,
     adviser_absences,
@@ -175,15 +176,16 @@ class _ObjectActionView(AvailabilityMixin, View):
     """A POST on one rule or absence of a landlord the user works for (else 404)."""
 
     model = None
+    only: dict = {}  # extra filter on the objects this action may touch
 
     def act(self, request, obj) -> str:
         raise NotImplementedError
 
     def post(self, request, pk):
         obj = get_object_or_404(
-            self.model.objects.filter(landlord_id__in=self.role_landlord_ids).select_related(
-                "adviser"
-            ),
+            self.model.objects.filter(
+                landlord_id__in=self.role_landlord_ids, **self.only
+            ).select_related("adviser"),
             pk=pk,
         )
         if obj.landlord_id not in self.adviser_landlord_ids(obj.adviser):
@@ -218,6 +220,7 @@ class RuleRemoveView(_ObjectActionView):
 
 class AbsenceRemoveView(_ObjectActionView):
     model = AvailabilityException
+    only = {"kind__in": ABSENCE_KINDS}  # extra hours stay in the admin
 
     def act(self, request, obj) -> str:
         availability_absence_remove(exception_id=obj.pk)

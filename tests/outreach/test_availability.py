@@ -8,6 +8,7 @@ import time_machine
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from housing.models import Role
 from outreach.errors import OutreachError
@@ -306,3 +307,89 @@ def test_the_page_runs_a_constant_number_of_queries(client, adviser, agency, row
 
 
 QUERY_BUDGET = 15
+
+
+def test_an_absence_added_on_the_page_lists_the_appointments_it_overlaps(
+    client, adviser, agency, actis_household
+):
+    start = timezone.now() + datetime.timedelta(days=10)
+    slot = make_slot(adviser, agency, start)
+    Appointment.objects.create(
+        landlord=agency.landlord,
+        slot=slot,
+        household=actis_household,
+        reason="budget_advice",
+        mode="agency",
+    )
+    day = timezone.localtime(start).date()
+    client.force_login(adviser)
+    response = client.post(
+        reverse("outreach:availability_absence_add"),
+        {
+            "conseiller": adviser.pk,
+            "kind": "leave",
+            "first_day": day.strftime("%d/%m/%Y"),
+            "last_day": day.strftime("%d/%m/%Y"),
+            "landlord": agency.landlord_id,
+            "note": "Congé",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(PAGE).text
+    assert "Rendez-vous pris pendant une absence" in page
+    assert actis_household.name in page
+    assert Appointment.objects.get().status == "booked"
+
+
+def test_a_bad_absence_on_the_page_shows_the_french_error(client, adviser, actis):
+    client.force_login(adviser)
+    response = client.post(
+        reverse("outreach:availability_absence_add"),
+        {
+            "conseiller": adviser.pk,
+            "kind": "leave",
+            "first_day": "10/04/2030",
+            "last_day": "09/04/2030",
+            "landlord": actis.pk,
+        },
+    )
+    assert response.status_code == 400
+    assert "Le dernier jour d&#x27;absence doit suivre le premier." in response.text
+    assert not AvailabilityException.objects.exists()
+
+
+def test_a_landlord_admin_ends_a_rule_and_removes_an_absence_of_their_adviser(
+    client, adviser, agency
+):
+    rule = make_rule(adviser, agency)
+    absence = availability_absence_add(
+        adviser_id=adviser.pk,
+        landlord_id=agency.landlord_id,
+        kind="leave",
+        first_day=datetime.date(2030, 4, 1),
+        last_day=datetime.date(2030, 4, 5),
+    )
+    client.force_login(make_staff(agency.landlord, Role.LANDLORD_ADMIN, email="adm@actis.example"))
+    end = reverse("outreach:availability_rule_end", args=[rule.pk])
+    assert client.post(end, {"last_day": "30/06/2030"}).status_code == 302
+    rule.refresh_from_db()
+    assert rule.valid_until == datetime.date(2030, 6, 30)
+    remove = reverse("outreach:availability_absence_remove", args=[absence.pk])
+    assert client.post(remove).status_code == 302
+    assert not AvailabilityException.objects.exists()
+
+
+def test_extra_hours_are_not_removed_from_the_page(client, adviser, agency):
+    extra = AvailabilityException.objects.create(
+        landlord=agency.landlord,
+        adviser=adviser,
+        kind="extra",
+        agency=agency,
+        adviser_kind="social_adviser",
+        starts_at=datetime.datetime(2030, 4, 1, 9, tzinfo=PARIS),
+        ends_at=datetime.datetime(2030, 4, 1, 12, tzinfo=PARIS),
+    )
+    client.force_login(adviser)
+    remove = reverse("outreach:availability_absence_remove", args=[extra.pk])
+    assert client.post(remove).status_code == 404
+    assert AvailabilityException.objects.filter(pk=extra.pk).exists()
