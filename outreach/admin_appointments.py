@@ -18,7 +18,7 @@ from outreach.models import (
     Slot,
     WaitingListEntry,
 )
-from portal.tasks import enqueue_on_commit
+from outreach.services.availability import slots_regenerate_later
 
 
 def _all_fields(model) -> list[str]:
@@ -43,9 +43,7 @@ class RegenerateSlotsMixin:
     """Saving or deleting availability regenerates the landlord's slots (after commit)."""
 
     def _regenerate(self, landlord_id):
-        from outreach.tasks import generate_appointment_slots
-
-        enqueue_on_commit(generate_appointment_slots, landlord_id=landlord_id)
+        slots_regenerate_later(landlord_id=landlord_id)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

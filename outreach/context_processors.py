@@ -2,6 +2,7 @@ from housing.duties import DUTY_SUPERVISORS
 from housing.models import Role
 from housing.scoping import landlord_ids_with_role
 from outreach.services.appointments import APPOINTMENT_DESK
+from outreach.services.availability import AVAILABILITY_ROLES
 from outreach.services.campaigns import CALLERS, CAMPAIGN_MANAGERS
 
 
@@ -13,6 +14,7 @@ def outreach_nav(request):
             "outreach_can_call": False,
             "outreach_can_manage": False,
             "outreach_can_meet": False,
+            "outreach_can_edit_hours": False,
             "outreach_is_caretaker": False,
             "outreach_can_supervise_duties": False,
         }
@@ -20,6 +22,7 @@ def outreach_nav(request):
         "outreach_can_call": bool(landlord_ids_with_role(user, CALLERS)),
         "outreach_can_manage": bool(landlord_ids_with_role(user, CAMPAIGN_MANAGERS)),
         "outreach_can_meet": bool(landlord_ids_with_role(user, APPOINTMENT_DESK)),
+        "outreach_can_edit_hours": bool(landlord_ids_with_role(user, AVAILABILITY_ROLES)),
         "outreach_is_caretaker": bool(landlord_ids_with_role(user, [Role.CARETAKER])),
         "outreach_can_supervise_duties": bool(landlord_ids_with_role(user, DUTY_SUPERVISORS)),
     }

@@ -1,4 +1,4 @@
-from outreach.views import appointments, caller, campaigns, caretakers, followups
+from outreach.views import appointments, availability, caller, campaigns, caretakers, followups
 
 app_name = "outreach"
 
@@ -9,5 +9,6 @@ urlpatterns = (
     + caller.urlpatterns
     + followups.urlpatterns
     + appointments.urlpatterns
+    + availability.urlpatterns
     + caretakers.urlpatterns
 )
