@@ -305,3 +305,24 @@ def test_the_sync_runs_the_same_queries_whatever_the_number_of_requests(
         assert tenant_callbacks_sync(landlord_id=actis.pk)["added"] == count
     # campaign, two UPDATEs, one INSERT … SELECT, and the savepoints around the lookup
     assert len(queries) <= 8
+
+
+# ---------------------------------------------------------------------------------------------
+# Supervisors see the campaign
+
+
+def test_supervisors_see_the_call_back_campaign_in_the_list_and_its_page(
+    client, asker, actis, bob, charlie, in_call_hours
+):
+    household, tenant = asker
+    _ask(household, tenant)
+    campaign = _callback_tasks(actis).get().campaign
+    client.force_login(bob)
+    listing = html.unescape(client.get(reverse("outreach:campaign_list")).content.decode())
+    assert "Rappels demandés par les locataires" in listing
+    detail = html.unescape(
+        client.get(reverse("outreach:campaign_detail", args=[campaign.pk])).content.decode()
+    )
+    assert "la file se remplit des demandes « Être rappelé » des locataires" in detail
+    client.force_login(charlie)
+    assert client.get(reverse("outreach:campaign_detail", args=[campaign.pk])).status_code == 404
