@@ -152,9 +152,10 @@ def _campaign_status_action(status: str, description):
 
 @admin.register(Campaign)
 class CampaignAdmin(ScopedModelAdmin):
-    list_display = ["name", "landlord", "status", "start_date", "end_date", "max_attempts"]
+    list_display = ["name", "landlord", "kind", "status", "start_date", "end_date", "max_attempts"]
     list_filter = [
         "status",
+        "kind",
         ("landlord", admin.RelatedOnlyFieldListFilter),
         "require_isolated",
         "require_payment_difficulty",
@@ -165,7 +166,8 @@ class CampaignAdmin(ScopedModelAdmin):
     filter_horizontal = ["estates"]
     autocomplete_fields = ["buildings"]
     inlines = [QuestionInline]
-    readonly_fields = ["status", "created_by", "created_at", "updated_at"]
+    # The kind is set by the services (the call-back campaign is created on demand), never by hand.
+    readonly_fields = ["kind", "status", "created_by", "created_at", "updated_at"]
     actions = [
         "build_queue_now",
         _campaign_status_action(CampaignStatus.ACTIVE, gettext_lazy("Démarrer ou reprendre")),

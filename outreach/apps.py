@@ -7,7 +7,10 @@ class OutreachConfig(AppConfig):
     verbose_name = _("Accompagnement et appels")
 
     def ready(self):
-        from outreach import data_export  # noqa: F401  (the household export's outreach sections)
+        from outreach import (
+            data_export,  # noqa: F401  (the household export's outreach sections)
+            receivers,  # noqa: F401  (tenants' call-back requests → the queue)
+        )
         from outreach.exports import register_exports
 
         register_exports()

@@ -26,6 +26,7 @@ from outreach.models import (
 )
 from outreach.services.campaigns import questionnaire_add_default
 from outreach.services.queue import call_queue_refresh
+from outreach.services.tenant_callbacks import tenant_callbacks_sync_all
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,8 @@ def seed_outreach_demo() -> dict[str, int]:
             if campaign.landlord_id not in seen_landlords:
                 seen_landlords.add(campaign.landlord_id)
                 _simulate_calls(campaign)
+    # The tenants' demo call-back requests reach each landlord's standing call-back campaign.
+    tasks += tenant_callbacks_sync_all()
     return {"campaigns": len(created), "tasks": tasks}
 
 

@@ -97,18 +97,29 @@ CAMPAIGN_TRANSITIONS: dict[str, set[str]] = {
 }
 
 
+class CampaignKind(models.TextChoices):
+    WELLBEING = "wellbeing", _("appels de bien-être")
+    TENANT_CALLBACKS = "tenant_callbacks", _("rappels demandés par les locataires")
+
+
 def default_call_weekdays() -> list[int]:
     return [0, 1, 2, 3, 4]  # Monday to Friday
 
 
 class Campaign(TimeStampedModel):
     Status = CampaignStatus
+    Kind = CampaignKind
 
     landlord = models.ForeignKey(
         Landlord, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("bailleur")
     )
     name = models.CharField(_("nom"), max_length=150)
     purpose = models.TextField(_("objet"), blank=True)
+    # A standing campaign of call-backs the tenants asked for (one per landlord) is fed by their
+    # requests, not by the targeting criteria below.
+    kind = models.CharField(
+        _("nature"), max_length=20, choices=CampaignKind.choices, default=CampaignKind.WELLBEING
+    )
     status = models.CharField(
         _("état"), max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT
     )
@@ -206,6 +217,19 @@ class Campaign(TimeStampedModel):
                 name="campaign_dates_ordered",
             ),
             models.CheckConstraint(condition=Q(max_attempts__gte=1), name="campaign_attempts_min"),
+            models.CheckConstraint(
+                condition=Q(kind__in=CampaignKind.values), name="campaign_kind_valid"
+            ),
+            # One standing call-back campaign per landlord: the service creates it on demand.
+            models.UniqueConstraint(
+                fields=["landlord"],
+                condition=Q(kind="tenant_callbacks"),
+                name="campaign_one_tenant_callbacks_per_landlord",
+            ),
+        ]
+        indexes = [
+            # call_task_claim(): the landlord's call-back campaign, looked up on every claim.
+            models.Index(fields=["landlord", "kind", "status"], name="campaign_landlord_kind_idx"),
         ]
 
     def __str__(self):

@@ -93,6 +93,25 @@ def selected_households(
     return queryset
 
 
+# The columns a queue build's INSERT … SELECT writes, each with the name its SELECT gives the
+# value (``i_`` constants, ``q_`` from with_queue_fields), in the order of the SELECT list.
+TASK_INSERT_COLUMNS = [
+    ("campaign", "i_campaign"),
+    ("household", "pk"),
+    ("landlord", "i_landlord"),
+    ("status", "i_status"),
+    ("phone", "q_phone"),
+    ("attempts", "i_zero"),
+    ("last_outcome", "i_empty"),
+    ("skip_reason", "i_empty"),
+    ("risk_isolated", "q_isolated"),
+    ("oldest_birth_date", "q_oldest"),
+    ("arrears", "q_arrears"),
+    ("created_at", "i_now"),
+    ("updated_at", "i_now"),
+]
+
+
 def with_queue_fields(queryset: QuerySet, *, today: datetime.date | None = None) -> QuerySet:
     """Annotate what a new call task copies from its household: the phone and the risk figures."""
     today = today or timezone.localdate()

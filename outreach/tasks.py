@@ -3,12 +3,13 @@
 from celery import shared_task
 from django.utils import timezone
 
-from outreach.models import Campaign, CampaignStatus, QueueBuild
+from outreach.models import Campaign, CampaignKind, CampaignStatus, QueueBuild
 from outreach.services.queue import (
     call_queue_refresh,
     call_tasks_callbacks_due,
     call_tasks_release_expired,
 )
+from outreach.services.tenant_callbacks import tenant_callbacks_sync_all
 from portal.outbox import RunOnceTask
 
 
@@ -28,10 +29,16 @@ def build_campaign_queue(build_id: int) -> None:
 
 @shared_task(name="outreach.refresh_active_queues")
 def refresh_active_queues() -> int:
-    """Beat: refresh every active campaign's queue, and run builds whose message was lost."""
-    for campaign_id in Campaign.objects.filter(status=CampaignStatus.ACTIVE).values_list(
-        "pk", flat=True
-    ):
+    """Beat: refresh every active campaign's queue, and run builds whose message was lost.
+
+    The tenants' call-back campaigns are brought in line with the open requests (and created for
+    a landlord that has some and no campaign yet); the others follow their criteria.
+    """
+    tenant_callbacks_sync_all()
+    active = Campaign.objects.filter(status=CampaignStatus.ACTIVE).exclude(
+        kind=CampaignKind.TENANT_CALLBACKS
+    )
+    for campaign_id in active.values_list("pk", flat=True):
         build = QueueBuild.objects.create(campaign_id=campaign_id)
         call_queue_refresh(campaign_id=campaign_id, build_id=build.pk)
     stale = QueueBuild.objects.filter(status=QueueBuild.Status.QUEUED).values_list("pk", flat=True)

@@ -168,6 +168,17 @@ def tenant_requests(user, household):
     )
 
 
+def tenant_callback_requests(user, household, *, limit: int = 5) -> list:
+    """The household's latest call-back requests, handled or not, for the tenant's home page."""
+    from tenants.models import ContactRequest
+
+    return list(
+        ContactRequest.objects.visible_to(user)
+        .filter(household=household, kind=ContactRequest.Kind.CALLBACK)
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
 def request_timeline(request, *, include_internal: bool):
     from tenants.models import RequestEvent
 

@@ -4,7 +4,12 @@ from django.views.generic import DetailView, ListView, TemplateView
 from housing.mixins import ScopedObjectMixin, StaffRequiredMixin
 from housing.models import Dwelling
 from tenants.models import AccessScreen, VulnerabilityFlag
-from tenants.selectors import household_detail_queryset, household_list, tenant_requests
+from tenants.selectors import (
+    household_detail_queryset,
+    household_list,
+    tenant_callback_requests,
+    tenant_requests,
+)
 from tenants.services.access_log import household_access_record
 from tenants.services.accounts import can_manage_accounts
 from tenants.services.requests import can_handle_requests
@@ -92,4 +97,5 @@ class TenantHomeView(TenantMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["open_requests"] = tenant_requests(self.request.user, self.household).open()
         context["works_notices"] = tenant_works_notices(self.household)[:3]
+        context["callback_requests"] = tenant_callback_requests(self.request.user, self.household)
         return context

@@ -26,6 +26,7 @@ from outreach.models import (
     Referral,
     TaskStatus,
 )
+from outreach.services.tenant_callbacks import tenant_callback_requests
 from tenants.models import Household, Lease, TechnicalRequest, VulnerabilityFlag
 
 # The card shows the most recent rows of each history; the total says how many more exist.
@@ -121,6 +122,7 @@ class CallCard:
     open_requests: list  # technical requests still open
     upcoming_appointments: list  # booked appointments to come
     other_phones: list[tuple]  # (number, kind) besides the one the task calls
+    callback_requests: list  # the tenant's open call-back requests (call-back campaign only)
 
 
 def _other_phones(household: Household, called) -> list[tuple]:
@@ -198,6 +200,7 @@ def call_card(*, task: CallTask, user) -> CallCard:
         open_requests=list(open_requests[:HISTORY_LIMIT]),
         upcoming_appointments=list(upcoming_appointments[:HISTORY_LIMIT]),
         other_phones=_other_phones(household, task.phone),
+        callback_requests=tenant_callback_requests(task=task),
     )
 
 

@@ -21,6 +21,7 @@ from outreach.models import (
     SolidarityEntry,
     TaskStatus,
 )
+from outreach.services.tenant_callbacks import tenant_callbacks_after_call
 from tenants.models import Household
 
 
@@ -148,6 +149,8 @@ def call_log_record(*, task: CallTask, user, report: CallReport) -> CallLog:
             task.status = TaskStatus.DONE
             task.callback_at, task.callback_for = None, None
         task.save()
+        # A call-back the tenant asked for, now done: their request shows as handled.
+        tenant_callbacks_after_call(task=task, user=user, at=now)
     return log
 
 

@@ -19,31 +19,21 @@ from outreach.models import (
     OPEN_TASK_STATUSES,
     CallTask,
     Campaign,
+    CampaignKind,
     CampaignStatus,
     QueueBuild,
     TaskStatus,
 )
-from outreach.targeting import selected_households, with_queue_fields
+from outreach.services.tenant_callbacks import (
+    tenant_callbacks_campaign_due,
+    tenant_callbacks_sync,
+)
+from outreach.targeting import TASK_INSERT_COLUMNS, selected_households, with_queue_fields
 from portal.sql import insert_select_sql
 
 logger = logging.getLogger(__name__)
 
-# Columns written by the INSERT … SELECT, in the order of the SELECT list below.
-_INSERT_COLUMNS = [
-    ("campaign", "i_campaign"),
-    ("household", "pk"),
-    ("landlord", "i_landlord"),
-    ("status", "i_status"),
-    ("phone", "q_phone"),
-    ("attempts", "i_zero"),
-    ("last_outcome", "i_empty"),
-    ("skip_reason", "i_empty"),
-    ("risk_isolated", "q_isolated"),
-    ("oldest_birth_date", "q_oldest"),
-    ("arrears", "q_arrears"),
-    ("created_at", "i_now"),
-    ("updated_at", "i_now"),
-]
+_INSERT_COLUMNS = TASK_INSERT_COLUMNS
 
 
 def _insert_new_tasks(campaign: Campaign, selected, now: datetime.datetime) -> int:
@@ -103,6 +93,11 @@ def call_queue_refresh(*, campaign_id: int, build_id: int | None = None) -> Queu
         build.status, build.started_at = QueueBuild.Status.RUNNING, now
         if campaign.status != CampaignStatus.ACTIVE:
             build.added = build.removed = build.restored = 0
+        elif campaign.kind == CampaignKind.TENANT_CALLBACKS:
+            # Fed by the tenants' call-back requests, not by targeting criteria.
+            counts = tenant_callbacks_sync(landlord_id=campaign.landlord_id)
+            build.added, build.removed = counts["added"], counts["removed"]
+            build.restored = counts["restored"]
         else:
             selected = selected_households(campaign)
             selected_ids = selected.values("pk")
@@ -186,6 +181,21 @@ def _claim_slices(campaign: Campaign, user, now: datetime.datetime) -> Iterator[
     yield pending.filter(attempts__gt=0).order_by(*_RISK_ORDER)
 
 
+def _claim_order(campaign: Campaign, user, now: datetime.datetime):
+    """(campaign, slice) pairs in serving order: the tenants' call-backs come first.
+
+    « Appel suivant » on any campaign of a landlord serves first the due tasks of the landlord's
+    call-back campaign (tenants who asked wait less), when it is in progress and in its hours.
+    """
+    if campaign.kind != CampaignKind.TENANT_CALLBACKS:
+        callbacks = tenant_callbacks_campaign_due(landlord_id=campaign.landlord_id)
+        if callbacks is not None and in_call_window(callbacks, now):
+            for candidates in _claim_slices(callbacks, user, now):
+                yield callbacks, candidates
+    for candidates in _claim_slices(campaign, user, now):
+        yield campaign, candidates
+
+
 def call_task_current(*, user) -> CallTask | None:
     """The call the user holds, if any (a reload shows the same call)."""
     return (
@@ -215,12 +225,13 @@ def call_task_claim(*, campaign: Campaign, user) -> CallTask | None:
     for _attempt in range(5):
         now = timezone.now()
         with transaction.atomic():
-            task_id = None
-            for candidates in _claim_slices(campaign, user, now):
+            task_id, served = None, campaign
+            for source, candidates in _claim_order(campaign, user, now):
                 if connection.features.has_select_for_update_skip_locked:
                     candidates = candidates.select_for_update(skip_locked=True, of=("self",))
                 task_id = candidates.values_list("pk", flat=True).first()
                 if task_id is not None:
+                    served = source  # the call-back campaign, or the one asked for
                     break
             if task_id is None:
                 return None
@@ -228,7 +239,7 @@ def call_task_claim(*, campaign: Campaign, user) -> CallTask | None:
                 status=TaskStatus.HELD,
                 held_by=user,
                 held_at=now,
-                hold_until=now + datetime.timedelta(minutes=campaign.hold_minutes),
+                hold_until=now + datetime.timedelta(minutes=served.hold_minutes),
                 updated_at=now,
             )
             if claimed == 1:

@@ -27,6 +27,7 @@ from tenants.models import (
     TechnicalRequest,
 )
 from tenants.services.photos import prepare_photos
+from tenants.signals import callback_requested
 
 # Target delay per priority; settings.TECHNICAL_REQUEST_TARGET_HOURS overrides any of them.
 DEFAULT_TARGET_HOURS = {
@@ -448,7 +449,7 @@ def contact_request_create(
         raise TenantError(_("Seul un membre du ménage peut faire cette demande."))
     if not reason.strip():
         raise TenantError(_("Indiquez le motif de votre demande."))
-    return ContactRequest.objects.create(
+    contact = ContactRequest.objects.create(
         landlord_id=household.landlord_id,
         household=household,
         kind=kind,
@@ -457,6 +458,10 @@ def contact_request_create(
         phone=phone or "",
         created_by=by,
     )
+    if kind == ContactRequest.Kind.CALLBACK:
+        # Outreach puts it in the callers' queue, in this transaction (tenants cannot import it).
+        callback_requested.send(sender=ContactRequest, contact_request=contact)
+    return contact
 
 
 @transaction.atomic
@@ -468,3 +473,18 @@ def contact_request_mark_handled(*, contact: ContactRequest, by) -> ContactReque
         contact.handled_by = by
         contact.save(update_fields=["handled_at", "handled_by", "updated_at"])
     return contact
+
+
+@transaction.atomic
+def callback_requests_mark_called(*, household_id: int, by, at: datetime.datetime) -> int:
+    """The household's open call-back requests filed up to ``at`` are handled: a caller called.
+
+    Called by outreach when a logged call ends the call-back (the caller's right to call was
+    checked there). One UPDATE, whatever the number of requests; returns how many changed.
+    """
+    return ContactRequest.objects.filter(
+        household_id=household_id,
+        kind=ContactRequest.Kind.CALLBACK,
+        handled_at__isnull=True,
+        created_at__lte=at,
+    ).update(handled_at=at, handled_by=by, updated_at=at)

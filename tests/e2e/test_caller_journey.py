@@ -140,3 +140,58 @@ def test_caller_works_through_two_calls_with_the_keyboard_and_one_form(
         tomorrow, datetime.time(10, 0)
     )
     assert task.callback_for == alice
+
+
+def test_a_tenant_asks_for_a_call_back_and_the_next_call_serves_it_first(
+    journey, log_in, alice, open_campaign, actis
+):
+    from outreach.services.tenant_callbacks import tenant_callbacks_campaign_get
+    from tenants.models import ContactRequest
+    from tests.factories import make_tenant
+
+    # The standing call-back campaign, open all day like the wellbeing one (the clock is real).
+    Campaign.objects.filter(pk=tenant_callbacks_campaign_get(landlord_id=actis.pk).pk).update(
+        call_weekdays=[0, 1, 2, 3, 4, 5, 6],
+        call_start=datetime.time(0, 0),
+        call_end=datetime.time(23, 59),
+    )
+    household = make_household(actis, name="Mme Chevalier", birth_date=datetime.date(1985, 5, 5))
+    tenant = make_tenant(household, email="chevalier@exemple.fr", first_name="Lucie")
+    page = journey.page
+    log_in(tenant)
+    page.goto("/espace/")
+    page.get_by_role("link", name="Demander à être rappelé").click()
+    page.get_by_label("À quel sujet ?").fill("Question sur la régularisation des charges.")
+    page.get_by_label("Quand vous appeler ?").fill("dès que possible")
+    journey.step("demande-de-rappel")
+    check_accessibility(page)
+    page.get_by_role("button", name="Demander un appel").click()
+    expect(page.get_by_role("heading", name="Mes demandes de rappel")).to_be_visible()
+    expect(page.get_by_text("en attente : nous allons vous appeler")).to_be_visible()
+    check_accessibility(page)
+
+    page.context.clear_cookies()
+    log_in(alice)
+    page.goto("/personnel/appels/")
+    # « Appel suivant » of the wellbeing campaign: the tenant who asked comes first.
+    page.get_by_role("row", name=re.compile("Appels 70 ans et plus")).get_by_role(
+        "button", name="Appel suivant"
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mme Chevalier")
+    card = page.get_by_role("region", name="Le locataire a demandé à être rappelé")
+    expect(card).to_contain_text("Question sur la régularisation des charges.")
+    expect(card).to_contain_text("dès que possible")
+    journey.step("appel-du-rappel")
+    check_accessibility(page)
+    page.get_by_role("group", name=re.compile("Résultat de l'appel")).get_by_label(
+        "Joint, tout va bien"
+    ).check()
+    page.get_by_role("button", name="Enregistrer l'appel").click()
+    expect(page.get_by_role("status")).to_contain_text("Appel enregistré : Mme Chevalier")
+    assert ContactRequest.objects.get(household=household).handled_by == alice
+
+    page.context.clear_cookies()
+    log_in(tenant)
+    page.goto("/espace/")
+    expect(page.get_by_text(re.compile("traitée le"))).to_be_visible()
+    check_accessibility(page)

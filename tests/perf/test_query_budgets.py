@@ -217,8 +217,9 @@ def test_tenant_home_budget(client, actis):
         client,
         reverse("tenant_home"),
         lambda n: bulk_requests([household] * n, created_by=tenant),
-        # 9: the works notices of the building, and whether « Ma demande de logement » shows.
-        budget=9,
+        # 10: the works notices of the building, whether « Ma demande de logement » shows, and
+        # the latest call-back requests (« Mes demandes de rappel », handled or not).
+        budget=10,
     )
     assert len(response.context["open_requests"]) == 500
 
