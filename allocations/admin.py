@@ -8,13 +8,11 @@ change to them anyway).
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
 from django.db.models import Count
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -49,7 +47,13 @@ from allocations.services import (
     sitting_close,
     sitting_open,
 )
-from housing.admin_scoping import ScopedHistoryAdmin, ScopedModelAdmin, ScopedTabularInline
+from housing.admin_scoping import (
+    ScopedHistoryAdmin,
+    ScopedModelAdmin,
+    ScopedRawIdWidget,
+    ScopedTabularInline,
+    raw_id_label_and_url,
+)
 
 
 def _report(modeladmin, request, done_message: str, done: int, refused: list[str]) -> None:
@@ -72,7 +76,7 @@ def _frozen(request, sitting) -> bool:
     return sitting is not None and sitting.is_closed and not request.user.is_superuser
 
 
-class PreloadedRawIdWidget(ForeignKeyRawIdWidget):
+class PreloadedRawIdWidget(ScopedRawIdWidget):
     """A raw-id widget labelled from the object its row already loaded (``preloaded``).
 
     Django's widget fetches the object of every row again to print its label: one query per row
@@ -85,14 +89,7 @@ class PreloadedRawIdWidget(ForeignKeyRawIdWidget):
         obj = self.preloaded
         if obj is None or str(obj.pk) != str(value):
             return super().label_and_url_for_value(value)
-        meta = obj._meta
-        try:
-            url = reverse(
-                f"{self.admin_site.name}:{meta.app_label}_{meta.model_name}_change", args=(obj.pk,)
-            )
-        except NoReverseMatch:
-            url = ""
-        return Truncator(obj).words(14), url
+        return raw_id_label_and_url(self.admin_site, obj)
 
 
 class PreloadedRawIdInlineMixin:
