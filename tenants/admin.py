@@ -55,7 +55,6 @@ class HouseholdAdmin(ScopedHistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(people_total=Count("people", distinct=True))
 
-    @admin.display(description=Person._meta.verbose_name_plural, ordering="people_total")
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
         # The object was found through the scoped queryset (404 otherwise): log the opening.
@@ -69,6 +68,7 @@ class HouseholdAdmin(ScopedHistoryAdmin):
             )
         return response
 
+    @admin.display(description=Person._meta.verbose_name_plural, ordering="people_total")
     def people_count(self, obj):
         return obj.people_total
 

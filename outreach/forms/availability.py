@@ -25,7 +25,7 @@ class _DateInput(forms.DateInput):
     def __init__(self):
         super().__init__(
             format="%d/%m/%Y",
-            attrs={"inputmode": "numeric", "size": 11, "placeholder": "jj/mm/aaaa"},
+            attrs={"inputmode": "numeric", "size": 11, "placeholder": _("jj/mm/aaaa")},
         )
 
 

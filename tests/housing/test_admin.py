@@ -168,3 +168,38 @@ def test_a_token_cannot_be_created_already_expired(client, actis_admin, actis):
     assert response.status_code == 200
     assert "doit être dans le futur" in response.content.decode()
     assert not IntegrationToken.objects.exists()
+
+
+def test_a_raw_id_typed_in_an_add_link_never_prints_another_landlords_object(
+    client, actis_admin, actis, sdh
+):
+    """Django's raw-id widget reads its label with the default manager; ours reads it through the
+    field's scoped choices, so « ?household=<SDH id> » prints nothing of SDH."""
+    mine = HouseholdFactory(landlord=actis, name="Famille Actis")
+    theirs = HouseholdFactory(landlord=sdh, name="Famille Sdh-Secrète")
+    outsider = make_staff(sdh, email="outsider@sdh.example", first_name="Ophélie")
+    client.force_login(actis_admin)
+    add = reverse("admin:tenants_person_add")
+    page = client.get(f"{add}?household={theirs.pk}&user={outsider.pk}").content.decode()
+    assert "Sdh-Secrète" not in page
+    assert "Ophélie" not in page
+    page = client.get(f"{add}?household={mine.pk}").content.decode()
+    assert "Famille Actis" in page
+
+
+def test_relation_filters_offer_only_the_users_landlords(client, actis_admin, actis, sdh):
+    HouseholdFactory(landlord=actis)
+    HouseholdFactory(landlord=sdh)
+    client.force_login(actis_admin)
+    page = client.get(reverse("admin:tenants_household_changelist")).content.decode()
+    assert actis.name in page
+    assert sdh.name not in page
+
+
+def test_the_household_list_labels_and_sorts_its_people_column(client, actis_admin, actis):
+    HouseholdFactory(landlord=actis)
+    client.force_login(actis_admin)
+    page = client.get(reverse("admin:tenants_household_changelist")).content.decode()
+    assert "column-people_count" in page
+    assert "Personnes" in page
+    assert "People count" not in page
