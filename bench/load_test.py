@@ -23,6 +23,7 @@ import csv
 import datetime
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -49,11 +50,20 @@ def parse_args():
     parser.add_argument("--seconds", type=int, default=60, help="steady-state duration")
     parser.add_argument("--spawn-rate", type=float, default=10.0, help="users started per second")
     parser.add_argument("--workers", type=int, default=5, help="gunicorn worker processes")
+    parser.add_argument(
+        "--think",
+        default="0.5-1.5",
+        help="seconds each user reads a page before the next one, as MIN-MAX (uniform)",
+    )
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--per-page-cpu",
+        action="store_true",
+        help="also print gunicorn's CPU per request by page (bench/gunicorn_cpu.py)",
+    )
     parser.add_argument("--json", help="write the summary to this file")
-    keep = parser.add_mutually_exclusive_group()
-    keep.add_argument("--keep", action="store_true", help="keep the load database afterwards")
-    keep.add_argument("--reuse", action="store_true", help="reuse a kept load database")
+    parser.add_argument("--keep", action="store_true", help="keep the load database afterwards")
+    parser.add_argument("--reuse", action="store_true", help="reuse a kept load database")
     return parser.parse_args()
 
 
@@ -165,6 +175,7 @@ def main() -> None:
     from django.db import connection
 
     server = None
+    page_cpu = None
     with own_database("_load", reuse=args.reuse, keep=args.keep) as load_name:
         try:
             from tenants.models import Household
@@ -190,6 +201,11 @@ def main() -> None:
             }
             if db.get("PASSWORD"):
                 env["DATABASE_URL"] = env["DATABASE_URL"].replace("@", f":{db['PASSWORD']}@", 1)
+            page_cpu = ROOT / "var" / "bench" / "page_cpu" if args.per_page_cpu else None
+            if page_cpu:
+                shutil.rmtree(page_cpu, ignore_errors=True)
+                page_cpu.mkdir(parents=True)
+                env["LOAD_PAGE_CPU_DIR"] = str(page_cpu)
             server = subprocess.Popen(  # noqa: S603
                 [
                     str(BIN / "gunicorn"),
@@ -200,6 +216,7 @@ def main() -> None:
                     str(args.workers),
                     "--log-level",
                     "warning",
+                    *(["--config", str(ROOT / "bench" / "gunicorn_cpu.py")] if page_cpu else []),
                 ],
                 cwd=ROOT,
                 env=env,
@@ -218,6 +235,9 @@ def main() -> None:
                 f"(load average before: {load_average()})"
             )
             spawn_seconds = users / args.spawn_rate
+            think_min, _, think_max = args.think.partition("-")
+            cpu_file = prefix.with_name(prefix.name + "_cpu.json")
+            cpu_file.unlink(missing_ok=True)
             subprocess.run(  # noqa: S603
                 [
                     str(BIN / "locust"),
@@ -251,18 +271,54 @@ def main() -> None:
                     "LOAD_WEEK": next_monday(),
                     "LOAD_PASSWORD": PASSWORD,
                     "LOAD_SECONDS": str(args.seconds),
+                    "LOAD_THINK_MIN": think_min,
+                    "LOAD_THINK_MAX": think_max,
+                    "LOAD_SERVER_PID": str(server.pid),
+                    "LOAD_CPU_FILE": str(cpu_file),
                 },
                 check=False,
                 stdout=subprocess.DEVNULL,
             )
             rows = read_stats(prefix)
             summary = report(rows, households)
+            summary["cpu_ms_per_request"] = report_cpu(cpu_file, summary)
             if args.json:
                 Path(args.json).write_text(json.dumps(summary, indent=2))
         finally:
             if server is not None:
                 os.killpg(server.pid, signal.SIGTERM)
                 server.wait(timeout=30)
+            if server is not None and page_cpu:
+                report_page_cpu(page_cpu)
+
+
+def report_page_cpu(folder: Path) -> None:
+    """gunicorn's CPU per request by page, over the whole run (logins included)."""
+    totals: dict[str, list[float]] = {}
+    for part in folder.glob("worker-*.json"):
+        for key, (count, seconds) in json.loads(part.read_text()).items():
+            entry = totals.setdefault(key, [0, 0.0])
+            entry[0] += count
+            entry[1] += seconds
+    print(f"  {'gunicorn CPU by page':50} {'requests':>8} {'ms each':>8}")
+    for key, (count, seconds) in sorted(totals.items(), key=lambda item: -item[1][1]):
+        print(f"  {key[:50]:50} {count:8} {1000 * seconds / count:8.1f}")
+
+
+def report_cpu(cpu_file: Path, summary: dict) -> dict:
+    """CPU milliseconds per request of gunicorn, PostgreSQL and locust during the steady state."""
+    total = summary.get("total") or {}
+    if not cpu_file.exists() or not total.get("requests"):
+        print("  CPU per request: not measured (no steady state)")
+        return {}
+    seconds = json.loads(cpu_file.read_text())
+    per_request = {part: 1000 * value / total["requests"] for part, value in seconds.items()}
+    print(
+        "  CPU per request: "
+        + ", ".join(f"{part} {value:.1f} ms" for part, value in per_request.items())
+        + f" (total {sum(per_request.values()):.1f} ms on {os.cpu_count()} CPUs)"
+    )
+    return per_request
 
 
 def report(rows: list[dict], households: int) -> dict:

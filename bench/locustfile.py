@@ -5,18 +5,25 @@ environment, the accounts (LOAD_STAFF, LOAD_TENANTS: comma-separated e-mails), t
 (LOAD_CAMPAIGN), the week to book in (LOAD_WEEK) and the password (LOAD_PASSWORD).
 """
 
+import json
 import os
 import random
 import re
+import sys
+from pathlib import Path
+from urllib.parse import urlencode
 
 import gevent
-from locust import HttpUser, between, task
+from locust import FastHttpUser, between, constant, task
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.cpu import snapshot  # noqa: E402
 
 PASSWORD = os.environ.get("LOAD_PASSWORD", "villeneuves2026")
 CAMPAIGN = os.environ.get("LOAD_CAMPAIGN", "0")
 WEEK = os.environ.get("LOAD_WEEK", "")
 SLOT = re.compile(r'name="creneau"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="creneau"')
-CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 def _accounts(name: str) -> list[str]:
@@ -26,6 +33,12 @@ def _accounts(name: str) -> list[str]:
 STAFF = _accounts("LOAD_STAFF")
 TENANTS = _accounts("LOAD_TENANTS")
 STEADY_SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
+SERVER_PID = int(os.environ.get("LOAD_SERVER_PID", "0"))
+CPU_FILE = os.environ.get("LOAD_CPU_FILE", "")
+# A person reads a page before the next one: each user waits this long after every page (seconds).
+THINK = between(
+    float(os.environ.get("LOAD_THINK_MIN", "0.5")), float(os.environ.get("LOAD_THINK_MAX", "1.5"))
+)
 USERS = int(os.environ.get("LOAD_STAFF_USERS", "50")) + int(
     os.environ.get("LOAD_TENANT_USERS", "100")
 )
@@ -39,10 +52,21 @@ def _logged(environment) -> None:
     _logged_in += 1
     if _logged_in == USERS:
         environment.runner.stats.reset_all()
-        gevent.spawn_later(STEADY_SECONDS, environment.runner.quit)
+        started = snapshot(SERVER_PID) if SERVER_PID else {}
+        gevent.spawn_later(STEADY_SECONDS, _stop, environment, started)
 
 
-class PortalUser(HttpUser):
+def _stop(environment, started: dict) -> None:
+    """End of the steady state: write the CPU each part used during it, then stop the run."""
+    if CPU_FILE and started:
+        ended = snapshot(SERVER_PID)
+        Path(CPU_FILE).write_text(
+            json.dumps({part: ended[part] - started[part] for part in started})
+        )
+    environment.runner.quit()
+
+
+class PortalUser(FastHttpUser):
     abstract = True
     accounts: list[str] = []
 
@@ -54,7 +78,10 @@ class PortalUser(HttpUser):
         self.client.get("/comptes/login/", name="login (page)")
         with self.client.post(
             "/comptes/login/",
-            {"username": email, "password": PASSWORD, "csrfmiddlewaretoken": self.csrf()},
+            data=urlencode(
+                {"username": email, "password": PASSWORD, "csrfmiddlewaretoken": self.csrf()}
+            ),
+            headers=FORM,
             name="login (post)",
             allow_redirects=False,
             catch_response=True,
@@ -64,16 +91,23 @@ class PortalUser(HttpUser):
         _logged(self.environment)
 
     def csrf(self) -> str:
-        return self.client.cookies.get("csrftoken", "")
+        return next((c.value for c in self.client.cookiejar if c.name == "csrftoken"), "")
+
+    def page(self, url: str, *, name: str):
+        """A page, then the time it takes to read it."""
+        response = self.client.get(url, name=name)
+        gevent.sleep(THINK(self))
+        return response
 
     def post(self, url: str, data: dict, *, name: str, expect=(302,)):
-        data = {**data, "csrfmiddlewaretoken": self.csrf()}
+        data = urlencode({**data, "csrfmiddlewaretoken": self.csrf()})
         with self.client.post(
-            url, data, name=name, allow_redirects=False, catch_response=True
+            url, data=data, headers=FORM, name=name, allow_redirects=False, catch_response=True
         ) as response:
             if response.status_code not in expect:
                 response.failure(f"{response.status_code} instead of {expect}")
-            return response
+        gevent.sleep(THINK(self))
+        return response
 
 
 class Caller(PortalUser):
@@ -81,18 +115,18 @@ class Caller(PortalUser):
 
     fixed_count = int(os.environ.get("LOAD_STAFF_USERS", "50"))
     accounts = STAFF
-    wait_time = between(0.5, 1.5)
+    wait_time = constant(0)  # the reading time is after each page (PortalUser.page, .post)
 
     @task
     def work_the_queue(self):
-        self.client.get("/personnel/appels/", name="caller home")
+        self.page("/personnel/appels/", name="caller home")
         response = self.post(f"/personnel/appels/{CAMPAIGN}/suivant/", {}, name="next call (post)")
         target = response.headers.get("Location", "")
         match = re.search(r"/appels/appel/(\d+)/", target)
         if not match:
             return  # the queue is empty or the campaign is outside its hours: the home says so
         call = f"/personnel/appels/appel/{match.group(1)}/"
-        self.client.get(call, name="call page")
+        self.page(call, name="call page")
         outcome = random.choice(["no_answer", "voicemail", "reached_well"])
         self.post(
             call + "compte-rendu/",
@@ -106,13 +140,13 @@ class Tenant(PortalUser):
 
     fixed_count = int(os.environ.get("LOAD_TENANT_USERS", "100"))
     accounts = TENANTS
-    wait_time = between(0.5, 1.5)
+    wait_time = constant(0)  # the reading time is after each page (PortalUser.page, .post)
 
     @task(3)
     def browse(self):
-        self.client.get("/espace/", name="tenant home")
-        self.client.get("/espace/demandes/", name="tenant requests")
-        self.client.get("/espace/rendez-vous/", name="my appointments")
+        self.page("/espace/", name="tenant home")
+        self.page("/espace/demandes/", name="tenant requests")
+        self.page("/espace/rendez-vous/", name="my appointments")
 
     @task(1)
     def book(self):
@@ -121,14 +155,14 @@ class Tenant(PortalUser):
             {"reason": "budget_advice", "mode": "phone", "phone": "0612345678"},
             name="book: reason (post)",
         )
-        week = self.client.get(
+        week = self.page(
             f"/espace/rendez-vous/prendre/creneaux/?semaine={WEEK}", name="book: week of slots"
         )
         slots = [a or b for a, b in SLOT.findall(week.text)]
         if not slots:
             return
         slot = random.choice(slots)
-        self.client.get(
+        self.page(
             f"/espace/rendez-vous/prendre/confirmer/?creneau={slot}", name="book: confirm page"
         )
         response = self.post(
@@ -140,5 +174,5 @@ class Tenant(PortalUser):
         location = response.headers.get("Location", "")
         match = re.search(r"/rendez-vous/(\d+)/confirmation/", location)
         if match:
-            self.client.get(location, name="book: confirmation")
+            self.page(location, name="book: confirmation")
             self.post(f"/espace/rendez-vous/{match.group(1)}/annuler/", {}, name="cancel (post)")

@@ -7,6 +7,8 @@ their own household; superusers see everything; anybody else sees nothing.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.db import models
 from django.db.models import Q
 
@@ -42,12 +44,13 @@ def _memberships(user) -> list[tuple[int, str]]:
     if cached is None:
         from housing.models import StaffMembership
 
-        cached = list(
-            StaffMembership.objects.filter(user=user, landlord__is_active=True).values_list(
-                "landlord_id", "role"
-            )
+        rows = StaffMembership.objects.filter(user=user, landlord__is_active=True).values_list(
+            "landlord_id", "role", "landlord__name"
         )
+        cached = [(landlord_id, role) for landlord_id, role, _ in rows]
         user._portal_memberships = cached
+        # The header's landlord badges, from the same rows (landlord_badges).
+        user._portal_landlord_names = {landlord_id: name for landlord_id, _, name in rows}
     return cached
 
 
@@ -74,6 +77,22 @@ def landlords_of(user):
     from housing.models import Landlord
 
     return Landlord.objects.visible_to(user)
+
+
+def landlord_badges(user):
+    """The landlords named in the page header: those the user works for (read with the
+    memberships, no further query), else those :func:`landlords_of` finds (a superuser's, a
+    tenant's)."""
+    _memberships(user)
+    names = getattr(user, "_portal_landlord_names", None)
+    if names and not getattr(user, "is_superuser", False):
+        return [LandlordBadge(pk, name) for pk, name in sorted(names.items(), key=lambda i: i[1])]
+    return landlords_of(user)
+
+
+class LandlordBadge(NamedTuple):
+    pk: int
+    name: str
 
 
 def scope(

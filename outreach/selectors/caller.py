@@ -6,7 +6,7 @@ Each read runs a fixed number of queries whatever the number of tasks, logs, peo
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, Window, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -135,28 +135,30 @@ def call_card(*, task: CallTask, user) -> CallCard:
     # The task was read through CallTask.objects.visible_to() and the caller's landlords: its
     # household is in scope. (Household.visible_to() joins people for the tenant side of the
     # scope, which would repeat the row once per person.)
-    household = (
-        Household.objects.filter(landlord_id=task.landlord_id)
-        .prefetch_related(
-            "people",
-            Prefetch(
-                "leases",
-                queryset=Lease.objects.current().select_related("dwelling__building__estate"),
-                to_attr="current_leases",
-            ),
-            Prefetch(
-                "flags",
-                queryset=VulnerabilityFlag.objects.active().order_by("kind"),
-                to_attr="active_flags",
-            ),
-        )
-        .get(pk=task.household_id)
+    # The task was read through CallTask.objects.visible_to() and the caller's landlords, with
+    # its household: that household is in scope, and is not read again.
+    household = task.household
+    prefetch_related_objects(
+        [household],
+        "people",
+        Prefetch(
+            "leases",
+            queryset=Lease.objects.current().select_related("dwelling__building__estate"),
+            to_attr="current_leases",
+        ),
+        Prefetch(
+            "flags",
+            queryset=VulnerabilityFlag.objects.active().order_by("kind"),
+            to_attr="active_flags",
+        ),
     )
-    logs = (
+    logs = list(
         CallLog.objects.visible_to(user)
         .filter(household_id=household.pk, landlord_id=task.landlord_id)
         .select_related("caller", "campaign")
-        .order_by("-called_at", "-pk")
+        # How many calls in all, read with the last ones (a window runs before the LIMIT).
+        .annotate(total=Window(Count("pk")))
+        .order_by("-called_at", "-pk")[:HISTORY_LIMIT]
     )
     needs = (
         Need.objects.visible_to(user)
@@ -193,8 +195,8 @@ def call_card(*, task: CallTask, user) -> CallCard:
         ),
         leases=household.current_leases,
         flags=household.active_flags,
-        logs=list(logs[:HISTORY_LIMIT]),
-        logs_total=logs.count(),
+        logs=logs,
+        logs_total=logs[0].total if logs else 0,
         needs=list(needs[:HISTORY_LIMIT]),
         referrals=list(referrals[:HISTORY_LIMIT]),
         open_requests=list(open_requests[:HISTORY_LIMIT]),

@@ -63,6 +63,29 @@ def test_the_tenant_space_links_to_the_application_only_for_applicants(
     assert "pas de demande de logement" in page
 
 
+def test_an_occupancy_finding_alone_shows_the_link_once_its_sitting_is_closed(
+    client, actis, other_tenant
+):
+    """A tenant with no application but an occupancy review: the link appears with the finding."""
+    from allocations.occupancy import occupancy_finding_record
+    from allocations.services import sitting_close, sitting_open
+
+    household = other_tenant.tenant_person.household
+    sitting = make_sitting(make_committee(actis))
+    review = OccupancyReview.objects.create(
+        sitting=sitting,
+        lease=household.leases.get(),
+        household=household,
+        situations=["under_occupancy"],
+    )
+    sitting_open(sitting_id=sitting.pk)
+    occupancy_finding_record(review_id=review.pk, finding="Proposer un T2.")
+    client.force_login(other_tenant)
+    assert HOME not in client.get(reverse("tenant_home")).content.decode()
+    sitting_close(sitting_id=sitting.pk)
+    assert HOME in client.get(reverse("tenant_home")).content.decode()
+
+
 def test_the_applicant_accepts_the_offer_and_the_lease_is_drafted(
     client, applicant, letting_sitting, actis_household
 ):
