@@ -52,7 +52,7 @@ def parse_args():
     parser.add_argument("--workers", type=int, default=5, help="gunicorn worker processes")
     parser.add_argument(
         "--think",
-        default="0.5-1.5",
+        default="0.2-1.2",
         help="seconds each user reads a page before the next one, as MIN-MAX (uniform)",
     )
     parser.add_argument("--port", type=int, default=8765)

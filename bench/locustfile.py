@@ -37,7 +37,7 @@ SERVER_PID = int(os.environ.get("LOAD_SERVER_PID", "0"))
 CPU_FILE = os.environ.get("LOAD_CPU_FILE", "")
 # A person reads a page before the next one: each user waits this long after every page (seconds).
 THINK = between(
-    float(os.environ.get("LOAD_THINK_MIN", "0.5")), float(os.environ.get("LOAD_THINK_MAX", "1.5"))
+    float(os.environ.get("LOAD_THINK_MIN", "0.2")), float(os.environ.get("LOAD_THINK_MAX", "1.2"))
 )
 USERS = int(os.environ.get("LOAD_STAFF_USERS", "50")) + int(
     os.environ.get("LOAD_TENANT_USERS", "100")

@@ -223,6 +223,10 @@ def main() -> None:
         )
         rows.append(("  failures", _n(total.get("failures")), "0"))
         rows.append(("  requests/s", _n(total.get("rps")), ">= 150"))
+        cpu = result.get("cpu_ms_per_request") or {}
+        if cpu:
+            parts = ", ".join(f"{part} {value:.1f}" for part, value in cpu.items())
+            rows.append(("  CPU ms per request", f"{sum(cpu.values()):.1f} ({parts})", "-"))
     small, large = (loads[k].get("worst_p95") for k in sizes)
     if small and large:
         rows.append(("  p95 large / small database", f"{large / small:.2f}", "<= 1.5"))
