@@ -88,3 +88,20 @@ def test_household_search_finds_a_member_by_name_without_duplicating_rows():
     PersonFactory(household=household, last_name="Durand")
     PersonFactory(household=household, last_name="Durand", first_name="Paul")
     assert list(Household.objects.search("durand")) == [household]
+
+
+def test_household_search_matches_reference_name_and_first_names_in_any_case(actis, sdh, alice):
+    by_reference = HouseholdFactory(landlord=actis, reference="VIL-0042", name="Foyer B")
+    by_name = HouseholdFactory(landlord=actis, name="Famille Moreau")
+    by_first_name = HouseholdFactory(landlord=actis, name="Foyer C")
+    PersonFactory(household=by_first_name, first_name="Moreau-Line", last_name="Petit")
+    HouseholdFactory(landlord=actis, name="Sans rapport")
+    HouseholdFactory(landlord=sdh, name="Moreau chez SDH")  # another landlord: never found
+    visible = Household.objects.visible_to(alice)
+    assert set(visible.search("vil-00")) == {by_reference}
+    assert set(visible.search("  MOREAU ")) == {by_name, by_first_name}
+    assert visible.search("moreau").count() == 2
+    assert list(visible.search("moreau").order_by("name").values_list("name", flat=True)) == [
+        "Famille Moreau",
+        "Foyer C",
+    ]
