@@ -157,12 +157,22 @@ def test_staff_write_a_notice_with_a_photo_served_only_to_the_concerned(
     assert client.get("/media/" + notice.photo.name).status_code == 404  # no public URL
 
 
-def test_a_notice_without_text_is_refused_and_nothing_is_written(client, writer, site):
+def test_a_notice_without_title_or_text_says_what_to_write_and_nothing_is_written(
+    client, writer, site
+):
     client.force_login(writer)
-    response = client.post(
-        reverse("tenants:works_notice_create", args=[site.pk]), {"title": "X", "body": "  "}
-    )
+    url = reverse("tenants:works_notice_create", args=[site.pk])
+    response = client.post(url, {"title": "Coupure d'eau", "body": "  "})
     assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "body": [
+            "Écrivez le texte de l'avis : ce qui se passe, quand, et ce que les locataires "
+            "doivent faire."
+        ]
+    }
+    response = client.post(url, {"title": "", "body": "Mardi de 9 h à 12 h."})
+    assert list(response.context["form"].errors) == ["title"]
+    assert "Donnez un titre à l&#x27;avis" in response.content.decode()
     assert not WorksNotice.objects.exists()
 
 
