@@ -125,10 +125,28 @@ class VacancyPhotoView(LoginRequiredMixin, View):
 # Photos, visit slots and bookings of a vacancy
 
 
+# Each field says what is wrong and how to put it right; the page is shown again with them.
+
+
 class PhotoForm(forms.Form):
-    photo = forms.FileField(label=gettext_lazy("Photo (JPEG, PNG ou HEIC, 8 Mo au plus)"))
+    photo = forms.FileField(
+        label=gettext_lazy("Photo (JPEG, PNG ou HEIC, 8 Mo au plus)"),
+        error_messages={
+            "required": gettext_lazy(
+                "Choisissez la photo à ajouter : un fichier JPEG, PNG ou HEIC de 8 Mo au plus."
+            ),
+            "empty": gettext_lazy("Le fichier choisi est vide : choisissez-en un autre."),
+        },
+    )
     caption = forms.CharField(
-        label=gettext_lazy("Légende (ce que montre la photo)"), max_length=150
+        label=gettext_lazy("Légende (ce que montre la photo)"),
+        max_length=150,
+        error_messages={
+            "required": gettext_lazy(
+                "Écrivez une légende qui dit ce que montre la photo, par exemple « Séjour côté "
+                "balcon » : elle est lue aux personnes qui ne voient pas la photo."
+            ),
+        },
     )
 
 
@@ -137,9 +155,28 @@ class SlotForm(forms.Form):
         label=gettext_lazy("Date et heure de la visite"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"],
+        error_messages={
+            "required": gettext_lazy("Indiquez la date et l'heure de la visite."),
+            "invalid": gettext_lazy(
+                "Date ou heure non reconnue : écrivez-les sous la forme jj/mm/aaaa hh:mm, par "
+                "exemple 12/03/2026 14:30."
+            ),
+        },
     )
     duration_minutes = forms.IntegerField(
-        label=gettext_lazy("Durée (minutes)"), min_value=5, max_value=240, initial=30
+        label=gettext_lazy("Durée (minutes)"),
+        min_value=5,
+        max_value=240,
+        initial=30,
+        error_messages={
+            "required": gettext_lazy("Indiquez la durée de la visite en minutes, par exemple 30."),
+            "invalid": gettext_lazy("Écrivez la durée en minutes, en chiffres, par exemple 30."),
+            "min_value": gettext_lazy("Une visite dure au moins %(limit_value)s minutes."),
+            "max_value": gettext_lazy(
+                "Une visite dure au plus %(limit_value)s minutes : pour plus long, ouvrez "
+                "plusieurs créneaux."
+            ),
+        },
     )
     meeting_point = forms.CharField(
         label=gettext_lazy("Lieu de rendez-vous"), max_length=200, required=False
@@ -204,13 +241,27 @@ class VacancyLettingView(VacancyLettingMixin, TemplateView):
         return context
 
 
-class VacancyActionView(VacancyLettingMixin, View):
-    """POST-only actions of the letting page: each parses input and calls a service."""
+class InvalidForm(Exception):
+    """A form of the letting page has errors: the page is shown again with them."""
+
+    def __init__(self, name: str, form: forms.Form):
+        super().__init__(name)
+        self.name = name
+        self.form = form
+
+
+class VacancyActionView(VacancyLettingView):
+    """POST-only actions of the letting page: each parses input and calls a service. A form with
+    errors shows the page again, with what was typed and each field's message."""
+
+    http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
         vacancy = self.get_vacancy()
         try:
             message = self.act(vacancy)
+        except InvalidForm as invalid:
+            return self.render_to_response(self.get_context_data(**{invalid.name: invalid.form}))
         except AllocationError as error:
             messages.error(request, error.message)
         else:
@@ -223,7 +274,7 @@ class PhotoAddView(VacancyActionView):
     def act(self, vacancy):
         form = PhotoForm(self.request.POST, self.request.FILES)
         if not form.is_valid():
-            raise AllocationError(_("Choisissez une photo et écrivez sa légende."))
+            raise InvalidForm("photo_form", form)
         vacancy_photo_add(
             vacancy=vacancy,
             upload=form.cleaned_data["photo"],
@@ -244,7 +295,7 @@ class SlotCreateView(VacancyActionView):
     def act(self, vacancy):
         form = SlotForm(self.request.POST)
         if not form.is_valid():
-            raise AllocationError(_("Indiquez la date, l'heure et la durée de la visite."))
+            raise InvalidForm("slot_form", form)
         data = form.cleaned_data
         starts_at = data["starts_at"]
         if timezone.is_naive(starts_at):

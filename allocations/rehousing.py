@@ -242,8 +242,11 @@ def rehousing_files(user, *, landlord_ids, site, status: str = ""):
     return files.order_by("building__name", "household__name")
 
 
-def household_offers(file: RehousingFile):
-    """Offers of the allocation module made to the file's household (through its transfer application)."""
-    return Offer.objects.filter(application__current_household_id=file.household_id).select_related(
-        "vacancy__dwelling__building"
+def household_offers(file: RehousingFile, user):
+    """Offers of the allocation module made to the file's household (through its transfer
+    application) that ``user`` may see: a transfer application at another landlord stays theirs."""
+    return (
+        Offer.objects.visible_to(user)
+        .filter(application__current_household_id=file.household_id)
+        .select_related("vacancy__dwelling__building")
     )

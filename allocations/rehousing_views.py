@@ -22,7 +22,7 @@ from allocations.rehousing import (
     rehousing_sites,
 )
 from housing.mixins import RoleRequiredMixin
-from housing.models import Estate, WorksSite
+from housing.models import Estate, StaffMembership, WorksSite
 
 
 class RehousingMixin(RoleRequiredMixin):
@@ -108,15 +108,24 @@ class RehousingFileForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         file = self.instance
+        # Every choice goes through the user's scope: an id of another landlord typed in the
+        # request is refused like any id that is not in the list.
+        memberships = StaffMembership.objects.visible_to(user).filter(landlord_id=file.landlord_id)
         staff = (
-            get_user_model()
-            .objects.filter(memberships__landlord_id=file.landlord_id, is_active=True)
-            .distinct()
+            get_user_model().objects.filter(memberships__in=memberships, is_active=True).distinct()
         )
         self.fields["followed_by"].queryset = staff.order_by("last_name", "first_name", "email")
-        self.fields["offer"].queryset = household_offers(file)
+        self.fields["followed_by"].error_messages["invalid_choice"] = gettext_lazy(
+            "Choisissez une personne de la liste : seul le personnel du bailleur de ce dossier "
+            "peut le suivre."
+        )
+        self.fields["offer"].queryset = household_offers(file, user)
         self.fields["offer"].help_text = gettext_lazy(
             "Les propositions du module d'attribution faites à ce ménage (demande de mutation)."
+        )
+        self.fields["offer"].error_messages["invalid_choice"] = gettext_lazy(
+            "Choisissez une proposition de la liste : celle-ci n'a pas été faite à ce ménage "
+            "par votre bailleur."
         )
         self.fields["wished_estates"].queryset = Estate.objects.all()
 

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -16,9 +17,11 @@ class ExportForm(forms.Form):
     kind = forms.ChoiceField(label=_("Données"))
     format = forms.ChoiceField(label=_("Format"), choices=ExportFormat.choices)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(spec.kind, spec.title) for spec in REGISTRY.values()]
+        self.fields["kind"].choices = [
+            (spec.kind, spec.title) for spec in REGISTRY.values() if spec.allowed(user)
+        ]
 
 
 def _my_exports(user):
@@ -37,10 +40,15 @@ class ExportView(StaffRequiredMixin, View):
         return render(request, self.template_name, context, status=status)
 
     def get(self, request):
-        return self.render_page(request, ExportForm(initial=request.GET or None))
+        return self.render_page(request, ExportForm(initial=request.GET or None, user=request.user))
 
     def post(self, request):
-        form = ExportForm(request.POST)
+        # An export the user's roles do not open (call logs and their notes, say) is refused like
+        # a page their role does not open: 403, nothing recorded.
+        spec = REGISTRY.get(request.POST.get("kind", ""))
+        if spec is not None and not spec.allowed(request.user):
+            raise PermissionDenied(_("Votre rôle ne donne pas accès à cet export."))
+        form = ExportForm(request.POST, user=request.user)
         if not form.is_valid():
             return self.render_page(request, form, status=400)
         try:

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import models, transaction
 from django.http import HttpResponse, StreamingHttpResponse
@@ -30,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from housing.models import Export, ExportFormat, ExportStatus
+from housing.scoping import landlord_ids_with_role
 
 #: Rows read per query while exporting.
 CHUNK_SIZE = 2000
@@ -61,9 +63,23 @@ class ExportSpec:
     #: The rows ``user`` may see (through ``visible_to``), in a stable order.
     queryset: Callable[[Any], models.QuerySet]
     filename: str = field(default="")
+    #: Roles that may export it (empty: every staff role). With roles, the rows are those of the
+    #: landlords (reached by ``landlord_path``) where the user holds one of them.
+    roles: tuple[str, ...] = ()
+    landlord_path: str = "landlord"
+
+    def allowed(self, user) -> bool:
+        return not self.roles or bool(landlord_ids_with_role(user, self.roles))
+
+    def restrict(self, queryset: models.QuerySet, user) -> models.QuerySet:
+        """``queryset`` (already scoped) cut to the landlords where ``user`` holds the roles."""
+        if not self.roles:
+            return queryset
+        landlord_ids = landlord_ids_with_role(user, self.roles)
+        return queryset.filter(**{f"{self.landlord_path}__in": landlord_ids})
 
     def rows(self, user) -> Iterator[tuple]:
-        return self.rows_of(self.queryset(user))
+        return self.rows_of(self.restrict(self.queryset(user), user))
 
     def rows_of(self, queryset: models.QuerySet) -> Iterator[tuple]:
         """The rows of ``queryset`` (already scoped), with the labels of coded values."""
@@ -81,7 +97,7 @@ class ExportSpec:
         return [str(column.label) for column in self.columns]
 
     def count(self, user) -> int:
-        return self.queryset(user).count()
+        return self.restrict(self.queryset(user), user).count()
 
 
 REGISTRY: dict[str, ExportSpec] = {}
@@ -180,7 +196,10 @@ def admin_export_actions(kind: str) -> list:
     def make(format: str, description):
         def export_selected(modeladmin, request, queryset):
             spec = spec_for(kind)
-            return export_response(spec=spec, rows=spec.rows_of(queryset), format=format)
+            if not spec.allowed(request.user):
+                raise PermissionDenied(_("Votre rôle ne donne pas accès à cet export."))
+            rows = spec.rows_of(spec.restrict(queryset, request.user))
+            return export_response(spec=spec, rows=rows, format=format)
 
         export_selected.__name__ = f"export_{format}"
         return admin.action(description=description)(export_selected)
@@ -202,6 +221,8 @@ def export_request(*, user, kind: str, format: str) -> tuple[HttpResponse | None
     from portal.tasks import enqueue_on_commit
 
     spec = spec_for(kind)
+    if not spec.allowed(user):
+        raise ExportError(_("Votre rôle ne donne pas accès à cet export."))
     if format not in ExportFormat.values:
         raise ExportError(_("Format inconnu : « %(format)s ».") % {"format": format})
     total = spec.count(user)

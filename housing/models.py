@@ -369,6 +369,10 @@ class WorksSite(TimeStampedModel):
                 condition=Q(planned_end__isnull=True)
                 | Q(planned_end__gte=models.F("planned_start")),
                 name="works_site_ends_after_start",
+                violation_error_message=_(
+                    "La fin prévue ne peut pas précéder le début prévu : corrigez l'une des deux "
+                    "dates, ou laissez la fin vide si elle n'est pas connue."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(budget__isnull=True) | Q(budget__gte=0),

@@ -11,6 +11,7 @@ from outreach.models import (
     CallLog,
     CallOutcome,
 )
+from outreach.services.campaigns import CAMPAIGN_MANAGERS
 
 CALL_LOGS = ExportSpec(
     kind="call_logs",
@@ -25,6 +26,9 @@ CALL_LOGS = ExportSpec(
         ExportColumn(_("Notes"), "notes"),
     ),
     queryset=lambda user: CallLog.objects.visible_to(user).order_by("id"),
+    # The callers' free-text notes: for those who supervise the calls, not every staff role.
+    roles=tuple(CAMPAIGN_MANAGERS),
+    landlord_path="landlord",
 )
 
 APPOINTMENTS = ExportSpec(

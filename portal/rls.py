@@ -45,6 +45,7 @@ PROTECTED: dict[str, str] = {
     "tenants.RequestPhoto": "request__landlord",
     "tenants.ContactRequest": "landlord",
     "tenants.HouseholdAccess": "landlord",
+    "tenants.WorksNoticeDelivery": "household__landlord",
     # Calls, needs, referrals, solidarity, appointments.
     "outreach.CallTask": "landlord",
     "outreach.CallLog": "landlord",

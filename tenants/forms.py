@@ -257,8 +257,23 @@ class TriageFilterForm(forms.Form):
 
 
 class WorksNoticeForm(forms.Form):
-    title = forms.CharField(label=_("Titre"), max_length=150)
-    body = forms.CharField(label=_("Texte"), widget=forms.Textarea(attrs={"rows": 6}))
+    title = forms.CharField(
+        label=_("Titre"),
+        max_length=150,
+        error_messages={
+            "required": _("Donnez un titre à l'avis, par exemple « Coupure d'eau mardi matin »."),
+        },
+    )
+    body = forms.CharField(
+        label=_("Texte"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={
+            "required": _(
+                "Écrivez le texte de l'avis : ce qui se passe, quand, et ce que les locataires "
+                "doivent faire."
+            ),
+        },
+    )
     photo = forms.FileField(
         label=_("Photo (facultatif)"),
         required=False,

@@ -859,3 +859,42 @@ class HouseholdAccess(models.Model):
 
     def __str__(self):
         return f"{self.household_id} – {self.user_id} – {self.accessed_at:%Y-%m-%d %H:%M}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Works notices e-mailed to the households of their buildings
+
+
+class WorksNoticeDelivery(models.Model):
+    """A works notice e-mailed to one household.
+
+    The row is written in the transaction that sends the household's e-mail: a failed send leaves
+    no row (the next run sends it), a sent one is never sent again, and a run alongside waits on
+    the row, then skips the household.
+    """
+
+    notice = models.ForeignKey(
+        "housing.WorksNotice",
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("avis de chantier"),
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="+", verbose_name=_("ménage")
+    )
+    sent_at = models.DateTimeField(_("envoyé le"), default=timezone.now)
+
+    objects = scoped_queryset("household__landlord").as_manager()
+
+    class Meta:
+        verbose_name = _("envoi d'un avis de chantier")
+        verbose_name_plural = _("envois des avis de chantier")
+        constraints = [
+            # Its index, led by notice, also serves "households not e-mailed yet" of a notice.
+            models.UniqueConstraint(
+                fields=["notice", "household"], name="works_notice_sent_once_per_household"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.notice_id} – {self.household_id}"

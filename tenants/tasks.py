@@ -139,31 +139,11 @@ def notify_stale_requests() -> int:
 
 @shared_task(name="tenants.send_works_notice")
 def send_works_notice(notice_id: int) -> int:
-    """E-mail a published works notice to the households of its buildings, once."""
-    from django.core.mail import EmailMessage, get_connection
+    """E-mail a published works notice to the households of its buildings, each once; a
+    household whose e-mail failed is left to the next run (send_pending_works_notices)."""
+    from tenants.services.works_notices import works_notice_send
 
-    from housing.models import WorksNotice
-    from tenants.services.works_notices import works_notice_recipients
-
-    # The mark is taken first: a retried or duplicated task sends nothing twice.
-    claimed = WorksNotice.objects.filter(
-        pk=notice_id, published_on__isnull=False, notify_tenants=True, emailed_at__isnull=True
-    ).update(emailed_at=timezone.now())
-    if not claimed:
-        return 0
-    notice = WorksNotice.objects.select_related("site__landlord").get(pk=notice_id)
-    link = portal_url(reverse("tenant_works_notices"))
-    messages = []
-    for language, emails in works_notice_recipients(notice):
-        with translation.override(language):
-            context = {"notice": notice, "site": notice.site, "link": link}
-            subject = render_to_string("tenants/emails/works_notice_subject.txt", context).strip()
-            body = render_to_string("tenants/emails/works_notice.txt", context)
-        # One message per household: tenants never see each other's addresses.
-        messages.append(EmailMessage(subject, body, None, emails))
-    if messages:
-        get_connection().send_messages(messages)
-    return len(messages)
+    return works_notice_send(notice_id=notice_id)
 
 
 # Older notices are news no more: a notice whose message was lost is not sent after a week.
@@ -172,7 +152,8 @@ PENDING_NOTICE_DAYS = 7
 
 @shared_task(name="tenants.send_pending_works_notices")
 def send_pending_works_notices() -> int:
-    """Beat: send the published notices whose e-mail never left (a broker outage at publication)."""
+    """Beat: send the published notices whose e-mail never left (a broker outage at publication)
+    or did not reach every household (a mail server that failed): only to those not reached."""
     from housing.models import WorksNotice
 
     since = timezone.localdate() - datetime.timedelta(days=PENDING_NOTICE_DAYS)

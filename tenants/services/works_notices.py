@@ -7,17 +7,24 @@ households and leases, which housing may not import: the services live here, one
 from __future__ import annotations
 
 import datetime
+import logging
+from smtplib import SMTPException
 
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Exists, OuterRef
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from housing.models import WorksNotice, WorksSite
 from portal.tasks import enqueue_on_commit
 from tenants.errors import TenantError
-from tenants.models import ContactPreference, Household, Lease, Person
+from tenants.models import ContactPreference, Household, Lease, Person, WorksNoticeDelivery
 from tenants.services.photos import prepare_photos
+
+logger = logging.getLogger(__name__)
 
 
 def _households_in(building_ids, *, today: datetime.date | None = None):
@@ -66,17 +73,19 @@ def works_notice_publish(
     return notice
 
 
-def works_notice_recipients(notice: WorksNotice) -> list[tuple[str, list[str]]]:
-    """(language, addresses) per household concerned by ``notice``, read in two queries.
+def works_notice_recipients(notice: WorksNotice) -> list[tuple[int, str, list[str]]]:
+    """(household id, language, addresses) per household concerned by ``notice`` and not
+    e-mailed it yet, read in two queries.
 
     A household is e-mailed at its tenant accounts' addresses; without an account, at its own
     address only when it chose e-mail as its contact preference.
     """
     building_ids = notice.site.buildings.values("pk")
+    delivered = WorksNoticeDelivery.objects.filter(notice=notice, household=OuterRef("pk"))
     households = list(
-        _households_in(building_ids).values(
-            "pk", "email", "contact_preference", "preferred_language"
-        )
+        _households_in(building_ids)
+        .filter(~Exists(delivered))
+        .values("pk", "email", "contact_preference", "preferred_language")
     )
     accounts: dict[int, set[str]] = {}
     for household_id, email in Person.objects.filter(
@@ -92,8 +101,68 @@ def works_notice_recipients(notice: WorksNotice) -> list[tuple[str, list[str]]]:
         if not emails and household["email"] and wants_email:
             emails = [household["email"]]
         if emails:
-            recipients.append((household["preferred_language"], emails))
+            recipients.append((household["pk"], household["preferred_language"], emails))
     return recipients
+
+
+def works_notice_send(*, notice_id: int) -> int:
+    """E-mail a published notice to each household of its buildings not reached yet; the number
+    of households e-mailed.
+
+    Each household's e-mail leaves inside the transaction that records its delivery (the way
+    allocation letters are sent): a send that fails rolls its record back, so the next run (the
+    beat job) sends it, and a household is never e-mailed twice. The notice is marked as e-mailed
+    once every household was reached.
+    """
+    notice = (
+        WorksNotice.objects.select_related("site__landlord")
+        .filter(pk=notice_id, published_on__isnull=False, notify_tenants=True, emailed_at=None)
+        .first()
+    )
+    if notice is None:
+        return 0
+    from tenants.tasks import portal_url
+
+    link = portal_url(reverse("tenant_works_notices"))
+    mail = get_connection()
+    sent = failed = 0
+    mail.open()  # one connection for every household (a server that is down fails the run)
+    try:
+        for household_id, language, emails in works_notice_recipients(notice):
+            try:
+                with transaction.atomic():
+                    _, claimed = WorksNoticeDelivery.objects.get_or_create(
+                        notice=notice, household_id=household_id
+                    )
+                    if not claimed:  # a run alongside sent it
+                        continue
+                    # One message per household: tenants never see each other's addresses.
+                    mail.send_messages([_notice_message(notice, link, language, emails)])
+            except (SMTPException, OSError):
+                failed += 1
+                logger.warning(
+                    "Works notice %s not e-mailed to household %s: left to the next run",
+                    notice_id,
+                    household_id,
+                    exc_info=True,
+                )
+            else:
+                sent += 1
+    finally:
+        mail.close()
+    if not failed:
+        WorksNotice.objects.filter(pk=notice_id, emailed_at__isnull=True).update(
+            emailed_at=timezone.now()
+        )
+    return sent
+
+
+def _notice_message(notice: WorksNotice, link: str, language: str, emails: list[str]):
+    with translation.override(language):
+        context = {"notice": notice, "site": notice.site, "link": link}
+        subject = render_to_string("tenants/emails/works_notice_subject.txt", context).strip()
+        body = render_to_string("tenants/emails/works_notice.txt", context)
+    return EmailMessage(subject, body, None, emails)
 
 
 def tenant_works_notices(household):

@@ -142,24 +142,64 @@ def test_a_file_goes_to_moved_and_its_dwelling_leaves_letting(actis, letting_age
         rehousing_file_update(file=file, status="to_meet")
 
 
+def _offer(landlord, household) -> Offer:
+    """An offer of ``landlord``'s allocation module to ``household`` (a transfer application)."""
+    application = make_application(landlord, current_household=household)
+    item = add_item(make_sitting(make_committee(landlord)), make_vacancy(landlord), [application])
+    decision = Decision.objects.create(
+        candidacy=item.candidacies.get(), agenda_item=item, kind="allocation", rank=1
+    )
+    return Offer.objects.create(
+        decision=decision, vacancy=item.vacancy, application=application, deadline=TODAY
+    )
+
+
 def test_an_offer_of_the_allocation_module_links_to_the_file_of_its_household(actis):
     site, _ = _demolition(actis, households=2, vacant=0)
     rehousing_open_for_site(site=site, today=TODAY)
     mine, other = RehousingFile.objects.order_by("pk")
-    application = make_application(actis, current_household=mine.household)
-    item = add_item(make_sitting(make_committee(actis)), make_vacancy(actis), [application])
-    decision = Decision.objects.create(
-        candidacy=item.candidacies.get(), agenda_item=item, kind="allocation", rank=1
-    )
-    offer = Offer.objects.create(
-        decision=decision, vacancy=item.vacancy, application=application, deadline=TODAY
-    )
+    offer = _offer(actis, mine.household)
     rehousing_file_update(file=mine, status="wishes_recorded")
     rehousing_file_update(file=mine, status="offer_made", offer=offer)
     assert RehousingFile.objects.get(pk=mine.pk).offer == offer
     rehousing_file_update(file=other, status="wishes_recorded")
     with pytest.raises(AllocationError, match="ne concerne pas"):
         rehousing_file_update(file=other, status="offer_made", offer=offer)
+
+
+def test_the_file_form_offers_only_the_users_landlords_offers_and_staff(
+    client, actis, sdh, letting_agent
+):
+    site, _ = _demolition(actis, households=1, vacant=0)
+    rehousing_open_for_site(site=site, today=TODAY)
+    file = RehousingFile.objects.get()
+    rehousing_file_update(file=file, status="wishes_recorded")
+    ours = _offer(actis, file.household)
+    # The household also applied for a transfer at SDH, which made it an offer: SDH's business.
+    theirs = _offer(sdh, file.household)
+    sdh_agent = make_staff(sdh, Role.LETTING_AGENT, email="loc@sdh.example")
+    url = reverse("allocations:rehousing_file", args=[file.pk])
+    client.force_login(letting_agent)
+
+    form = client.get(url).context["form"]
+    assert list(form.fields["offer"].queryset) == [ours]
+    assert list(form.fields["followed_by"].queryset) == [letting_agent]
+    assert str(theirs.vacancy.dwelling.reference) not in client.get(url).content.decode()
+
+    response = client.post(
+        url, {"status": "offer_made", "offer": theirs.pk, "followed_by": sdh_agent.pk}
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "n'a pas été faite à ce ménage par votre bailleur" in errors["offer"][0]
+    assert "seul le personnel du bailleur de ce dossier" in errors["followed_by"][0]
+    file.refresh_from_db()
+    assert (file.status, file.offer, file.followed_by) == ("wishes_recorded", None, None)
+
+    response = client.post(url, {"status": "offer_made", "offer": ours.pk})
+    assert response.status_code == 302
+    file.refresh_from_db()
+    assert (file.status, file.offer) == ("offer_made", ours)
 
 
 def test_progress_counts_households_left_to_rehouse(client, actis, letting_agent):

@@ -89,6 +89,42 @@ def test_a_file_that_is_not_a_photo_or_has_no_caption_is_refused(vacancy, agent)
     assert not VacancyPhoto.objects.exists()
 
 
+def test_a_photo_without_file_or_caption_shows_what_to_fix_under_each_field(client, agent, vacancy):
+    client.force_login(agent)
+    url = reverse("allocations:vacancy_photo_add", args=[vacancy.pk])
+    response = client.post(url, {"caption": ""})
+    assert response.status_code == 200  # the letting page again, not a redirect
+    errors = response.context["photo_form"].errors
+    assert errors["photo"] == [
+        "Choisissez la photo à ajouter : un fichier JPEG, PNG ou HEIC de 8 Mo au plus."
+    ]
+    assert "par exemple « Séjour côté balcon »" in errors["caption"][0]
+    response = client.post(url, {"caption": "Séjour lumineux"})
+    assert list(response.context["photo_form"].errors) == ["photo"]
+    assert 'value="Séjour lumineux"' in response.content.decode()  # what was typed is kept
+    assert not VacancyPhoto.objects.exists()
+
+
+def test_a_slot_with_an_unreadable_date_or_too_long_shows_what_to_fix_under_each_field(
+    client, agent, vacancy
+):
+    client.force_login(agent)
+    response = client.post(
+        reverse("allocations:visit_slot_add", args=[vacancy.pk]),
+        {"starts_at": "mardi prochain", "duration_minutes": 300, "meeting_point": "Hall B"},
+    )
+    assert response.status_code == 200
+    errors = response.context["slot_form"].errors
+    assert "écrivez-les sous la forme jj/mm/aaaa hh:mm" in errors["starts_at"][0]
+    assert errors["duration_minutes"] == [
+        "Une visite dure au plus 240 minutes : pour plus long, ouvrez plusieurs créneaux."
+    ]
+    page = response.content.decode()
+    assert "Une visite dure au plus 240 minutes" in page
+    assert 'value="Hall B"' in page
+    assert not VisitSlot.objects.exists()
+
+
 def test_a_slot_is_in_the_future_and_once_per_time(vacancy):
     with pytest.raises(AllocationError, match="dans le futur"):
         visit_slot_create(vacancy=vacancy, starts_at=timezone.now() - datetime.timedelta(hours=1))

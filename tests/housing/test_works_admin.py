@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from housing.models import Role
+from housing.models import Role, WorksSite
 from tests.factories import (
     BuildingFactory,
     WorksEventFactory,
@@ -75,3 +75,32 @@ def test_admin_refuses_a_site_with_another_landlords_building(client, actis, sdh
     )
     assert response.status_code == 200
     assert "doivent appartenir à son bailleur" in response.content.decode()
+
+
+def test_admin_refuses_a_site_ending_before_it_starts_with_the_french_message(
+    client, actis_admin, actis
+):
+    building = BuildingFactory(landlord=actis)
+    client.force_login(actis_admin)
+    response = client.post(
+        reverse("admin:housing_workssite_add"),
+        {
+            "landlord": actis.pk,
+            "kind": "rehabilitation",
+            "name": "Façades Arlequin",
+            "buildings": [building.pk],
+            "planned_start": "2020-06-01",
+            "planned_end": "2020-05-01",
+            "events-TOTAL_FORMS": 0,
+            "events-INITIAL_FORMS": 0,
+            "notices-TOTAL_FORMS": 0,
+            "notices-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.non_field_errors() == [
+        "La fin prévue ne peut pas précéder le début prévu : corrigez l'une des deux dates, "
+        "ou laissez la fin vide si elle n'est pas connue."
+    ]
+    assert "La fin prévue ne peut pas précéder le début prévu" in response.content.decode()
+    assert not WorksSite.objects.exists()

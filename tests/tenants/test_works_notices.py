@@ -1,14 +1,17 @@
 """Works notices: written and published by staff, read by the tenants of the buildings concerned."""
 
 import datetime
+from smtplib import SMTPServerDisconnected
 
 import pytest
+from django.core.mail.backends import locmem
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from housing.models import Role, WorksNotice
 from tenants.errors import TenantError
-from tenants.models import ContactPreference
+from tenants.models import ContactPreference, WorksNoticeDelivery
 from tenants.services.works_notices import (
     tenant_works_notices,
     works_notice_create,
@@ -154,12 +157,22 @@ def test_staff_write_a_notice_with_a_photo_served_only_to_the_concerned(
     assert client.get("/media/" + notice.photo.name).status_code == 404  # no public URL
 
 
-def test_a_notice_without_text_is_refused_and_nothing_is_written(client, writer, site):
+def test_a_notice_without_title_or_text_says_what_to_write_and_nothing_is_written(
+    client, writer, site
+):
     client.force_login(writer)
-    response = client.post(
-        reverse("tenants:works_notice_create", args=[site.pk]), {"title": "X", "body": "  "}
-    )
+    url = reverse("tenants:works_notice_create", args=[site.pk])
+    response = client.post(url, {"title": "Coupure d'eau", "body": "  "})
     assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "body": [
+            "Écrivez le texte de l'avis : ce qui se passe, quand, et ce que les locataires "
+            "doivent faire."
+        ]
+    }
+    response = client.post(url, {"title": "", "body": "Mardi de 9 h à 12 h."})
+    assert list(response.context["form"].errors) == ["title"]
+    assert "Donnez un titre à l&#x27;avis" in response.content.decode()
     assert not WorksNotice.objects.exists()
 
 
@@ -199,3 +212,79 @@ def test_the_beat_job_sends_a_notice_whose_message_was_lost_and_only_recent_ones
     lost.refresh_from_db()
     assert lost.emailed_at is not None
     assert send_pending_works_notices() == 0
+
+
+class FlakyBackend(locmem.EmailBackend):
+    """A mail server that refuses every message to an address of ``REFUSED`` (all: ``"*"``)."""
+
+    REFUSED: set[str] = set()
+
+    def send_messages(self, messages):
+        for message in messages:
+            if "*" in self.REFUSED or self.REFUSED & set(message.to):
+                raise SMTPServerDisconnected("Connection unexpectedly closed")
+        return super().send_messages(messages)
+
+
+@pytest.fixture
+def flaky_mail(settings, mailoutbox):
+    settings.EMAIL_BACKEND = f"{__name__}.FlakyBackend"
+    yield FlakyBackend.REFUSED
+    FlakyBackend.REFUSED.clear()
+
+
+@pytest.fixture
+def by_email(actis, building):
+    household = HouseholdFactory(
+        landlord=actis, contact_preference=ContactPreference.EMAIL, email="mail@exemple.fr"
+    )
+    LeaseFactory(household=household, dwelling__building=building)
+    return household
+
+
+def test_a_notice_the_mail_server_refused_is_sent_by_the_next_run(
+    site, writer, tenant, by_email, flaky_mail, mailoutbox, django_capture_on_commit_callbacks
+):
+    flaky_mail.add("*")
+    notice = WorksNoticeFactory(site=site, published_on=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        works_notice_publish(notice=notice, notify=True, by=writer)
+    notice.refresh_from_db()
+    assert (mailoutbox, notice.emailed_at) == ([], None)  # nothing left: not marked as sent
+
+    flaky_mail.clear()  # the server is back: the beat job sends it
+    assert send_pending_works_notices() == 2
+    assert sorted(message.to[0] for message in mailoutbox) == [
+        "jeanne@exemple.fr",
+        "mail@exemple.fr",
+    ]
+    notice.refresh_from_db()
+    assert notice.emailed_at is not None
+    assert send_pending_works_notices() == 0
+    assert len(mailoutbox) == 2
+
+
+def test_a_household_already_emailed_is_not_emailed_again_when_another_failed(
+    site, tenant, by_email, flaky_mail, mailoutbox
+):
+    notice = WorksNoticeFactory(site=site, notify_tenants=True)
+    flaky_mail.add("mail@exemple.fr")  # this household's address fails, Jeanne's goes through
+    assert send_works_notice(notice.pk) == 1
+    assert [message.to for message in mailoutbox] == [["jeanne@exemple.fr"]]
+    notice.refresh_from_db()
+    assert notice.emailed_at is None  # one household is still to be told
+
+    flaky_mail.clear()
+    assert send_works_notice(notice.pk) == 1
+    assert [message.to for message in mailoutbox] == [["jeanne@exemple.fr"], ["mail@exemple.fr"]]
+    notice.refresh_from_db()
+    assert notice.emailed_at is not None
+    assert send_works_notice(notice.pk) == 0
+    assert len(mailoutbox) == 2
+
+
+def test_the_database_refuses_a_second_delivery_of_a_notice_to_a_household(site, actis_household):
+    notice = WorksNoticeFactory(site=site, notify_tenants=True)
+    WorksNoticeDelivery.objects.create(notice=notice, household=actis_household)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        WorksNoticeDelivery.objects.create(notice=notice, household=actis_household)
