@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('housing', '0008_landlord_two_factor'),
-        ('tenants', '0007_household_access_log'),
+        ('tenants', '0008_search_trigram_indexes'),
     ]
 
     operations = [
