@@ -118,13 +118,59 @@ def scope(
         lookup = f"{landlord_path}__in" if landlord_path else "pk__in"
         condition |= Q(**{lookup: landlord_ids})
     if tenant_path is not None and not isinstance(user, LandlordPrincipal):
-        # A subquery, not a join: joining through a household's people would repeat each row
-        # once per person for everybody else (the OR keeps the join for staff too).
-        own = queryset.model._base_manager.filter(**{tenant_path: user}).values("pk")
-        condition |= Q(pk__in=own)
+        condition |= _own_household_condition(queryset.model, tenant_path, user)
     if not condition:
         return queryset.none()
     return queryset.filter(condition)
+
+
+TENANT_LINK = "people__user"
+
+
+def tenant_household_ids(user) -> list[int]:
+    """Ids of the households the user belongs to as a tenant (one at most), read once per request
+    and kept on the user object, like the memberships."""
+    cached = getattr(user, "_portal_household_ids", None)
+    if cached is None:
+        from django.apps import apps
+
+        person = apps.get_model("tenants", "Person")
+        cached = list(person._base_manager.filter(user=user).values_list("household_id", flat=True))
+        user._portal_household_ids = cached
+    return cached
+
+
+def _own_household_condition(model, tenant_path: str, user) -> Q:
+    """The rows of the user's own household.
+
+    A tenant path ending in ``people__user`` ("household__people__user") is turned into the
+    household's column ("household_id IN (…)", with the ids read once per request): no join
+    through the people, no subquery, and for staff who are nobody's tenant, nothing at all (an
+    empty IN drops out of the OR), so their queries keep a plain landlord condition an index
+    serves. Through a one-to-many path, a subquery of the model's ids keeps each row once.
+    """
+    if not tenant_path.endswith(TENANT_LINK):
+        # A subquery, not a join: joining through a household's people would repeat each row
+        # once per person for everybody else (the OR keeps the join for staff too).
+        return Q(pk__in=model._base_manager.filter(**{tenant_path: user}).values("pk"))
+    household_path = tenant_path[: -len(TENANT_LINK)].rstrip("_")
+    ids = tenant_household_ids(user)
+    if not household_path:
+        return Q(pk__in=ids)
+    lookup = {f"{household_path}__in": ids}
+    if _single_valued(model, household_path):
+        return Q(**lookup)
+    return Q(pk__in=model._base_manager.filter(**lookup).values("pk"))
+
+
+def _single_valued(model, path: str) -> bool:
+    """Whether each row reaches one object at most along ``path`` (foreign keys only)."""
+    for name in path.split("__"):
+        field = model._meta.get_field(name)
+        if field.many_to_many or field.one_to_many:
+            return False
+        model = field.related_model
+    return True
 
 
 class ScopedQuerySet(models.QuerySet):
