@@ -32,7 +32,7 @@ from allocations.models import (
     not_expired,
 )
 from allocations.services import application_scores
-from housing.scoping import scope
+from housing.scoping import scope, tenant_household_ids
 from portal.dates import years_ago
 
 HOUSEHOLD_USER = "current_household__people__user"
@@ -79,20 +79,24 @@ def tenant_occupancy_reviews(user):
 
 def is_applicant(user) -> bool:
     """Whether the tenant has an application or an occupancy finding to read: one query, asked on
-    every page of the tenant space (the navigation link). Written lean, not through
-    :func:`applicant_applications` (the same rule: the user's own household), because building
-    those querysets cost more than running the query."""
+    every page of the tenant space (the navigation link). The same rule as
+    :func:`applicant_applications` (the user's own household), written on the household ids the
+    request already holds: building those querysets cost more than running the query."""
     if not user.is_authenticated or not user.is_active:
         return False
+    households = tenant_household_ids(user)
+    if not households:
+        return False
     reviews = OccupancyReview.objects.filter(
-        household__people__user=user,
+        household__in=households,
         sitting__status=SittingStatus.CLOSED,
         finding_recorded_at__isnull=False,
     )
     return (
-        HousingApplication.objects.filter(**{HOUSEHOLD_USER: user})
+        HousingApplication.objects.filter(current_household__in=households)
         .values("pk")
-        .union(reviews.values("pk"))
+        .order_by()
+        .union(reviews.values("pk").order_by())
         .exists()
     )
 

@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Prefetch, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Subquery, prefetch_related_objects
 from django.dispatch import Signal
 
 from tenants.models import Household, Lease, Person, VulnerabilityFlag
@@ -59,21 +59,35 @@ def household_detail_queryset(user):
 
 
 def tenant_household(user):
-    """The household of a tenant user, or None."""
-    return (
-        Household.objects.visible_to(user)
-        .filter(people__user=user)
-        .select_related("landlord")
-        .prefetch_related(
-            "people",
-            Prefetch(
-                "leases",
-                queryset=Lease.objects.current().select_related("dwelling__building__agency"),
-                to_attr="current_leases",
-            ),
-        )
+    """The household of a tenant user, or None.
+
+    Read through the user's own person row (the scoping's tenant rule itself: a tenant sees the
+    household they belong to), in one query with the landlord; its id is then kept where
+    :func:`housing.scoping.tenant_household_ids` looks, so that the page's other scoped queries
+    filter on it without asking again.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    person = (
+        Person.objects.filter(user=user)
+        .select_related("household__landlord")
+        .only("household", "user")
         .first()
     )
+    user._portal_household_ids = [person.household_id] if person else []
+    if person is None:
+        return None
+    household = person.household
+    prefetch_related_objects(
+        [household],
+        "people",
+        Prefetch(
+            "leases",
+            queryset=Lease.objects.current().select_related("dwelling__building__agency"),
+            to_attr="current_leases",
+        ),
+    )
+    return household
 
 
 # ---------------------------------------------------------------------------------------------
