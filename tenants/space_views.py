@@ -5,13 +5,14 @@ import json
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from portal.files import photo_response
 from portal.rls import SecretLinkMixin
 from tenants.errors import TenantError
 from tenants.forms import (
@@ -227,15 +228,7 @@ class RequestPhotoView(LoginRequiredMixin, View):
         photo = get_object_or_404(
             RequestPhoto.objects.visible_to(request.user), pk=photo_pk, request_id=pk
         )
-        try:
-            handle = photo.image.storage.open(photo.image.name, "rb")
-        except FileNotFoundError as error:
-            raise Http404 from error
-        response = FileResponse(handle, content_type=photo.content_type)
-        response["Content-Disposition"] = "inline"
-        response["Cache-Control"] = "private, max-age=3600"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return photo_response(photo.image, photo.content_type)
 
 
 class MyDataView(TenantMixin, TemplateView):
