@@ -27,6 +27,7 @@ from tenants.forms import (
 )
 from tenants.models import ContactRequest, RequestChannel, RequestPhoto
 from tenants.selectors import (
+    data_export_history_key,
     household_data_export,
     request_timeline,
     tenant_household,
@@ -237,6 +238,7 @@ class MyDataView(TenantMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["data"] = household_data_export(self.household)
+        context["history_key"] = data_export_history_key()
         return context
 
 
@@ -247,7 +249,7 @@ class MyDataExportView(TenantMixin, View):
             json.dumps(data, ensure_ascii=False, indent=2),
             content_type="application/json; charset=utf-8",
         )
-        filename = f"mes-donnees-{self.household.reference}.json"
+        filename = _("mes-donnees-%(reference)s.json") % {"reference": self.household.reference}
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         response["Cache-Control"] = "no-store"
         return response
