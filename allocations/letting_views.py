@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
 from django.utils import timezone
@@ -37,6 +37,7 @@ from allocations.visits import (
 )
 from housing.mixins import RoleRequiredMixin
 from housing.scoping import scope
+from portal.files import photo_response
 
 # ---------------------------------------------------------------------------------------------
 # Letters, for staff and (through allocations.applicant_views) for the applicant
@@ -101,24 +102,13 @@ class StaffLetterPdfView(StaffLetterMixin, LetterPdfMixin, View):
     pass
 
 
-def serve_photo(photo: VacancyPhoto):
-    try:
-        handle = photo.image.storage.open(photo.image.name, "rb")
-    except FileNotFoundError as error:
-        raise Http404 from error
-    response = FileResponse(handle, content_type=photo.content_type)
-    response["Content-Disposition"] = "inline"
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 class VacancyPhotoView(LoginRequiredMixin, View):
     """A vacancy's photo for the landlord's staff and its candidates only (else 404); an anonymous
     visitor is sent to the login page, like on every other non-public page."""
 
     def get(self, request, pk):
-        return serve_photo(get_object_or_404(VacancyPhoto.objects.visible_to(request.user), pk=pk))
+        photo = get_object_or_404(VacancyPhoto.objects.visible_to(request.user), pk=pk)
+        return photo_response(photo.image, photo.content_type)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import itertools
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from housing.scoping import landlord_ids_with_role
 
 #: Rows read per query while exporting.
 CHUNK_SIZE = 2000
+CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -152,12 +154,27 @@ class _Echo:
         return value
 
 
-def csv_lines(headers: list[str], rows: Iterable[tuple]) -> Iterator[str]:
-    """The CSV file, line by line (a byte-order mark first, for spreadsheets)."""
+def csv_rows(rows: Iterable[Iterable]) -> Iterator[str]:
+    """A CSV file as French spreadsheets read it, line by line: a byte-order mark first (Excel
+    then reads UTF-8), ``;`` between cells, each cell written by :func:`_csv_cell`. Every CSV the
+    portal hands out is written here."""
     writer = csv.writer(_Echo(), delimiter=";")
-    yield "\ufeff" + writer.writerow(headers)
+    yield "\ufeff"
     for row in rows:
         yield writer.writerow([_csv_cell(value) for value in row])
+
+
+def csv_lines(headers: list[str], rows: Iterable[tuple]) -> Iterator[str]:
+    """The CSV file of an export: its header line, then its rows."""
+    return csv_rows(itertools.chain([headers], rows))
+
+
+def csv_download(lines: Iterable[str], filename: str) -> StreamingHttpResponse:
+    """``lines`` (from :func:`csv_rows`) streamed as a file to save, read from the database as
+    they are sent."""
+    response = StreamingHttpResponse(lines, content_type=CSV_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def write_xlsx(target, title: str, headers: list[str], rows: Iterable[tuple]) -> None:
@@ -179,13 +196,10 @@ def export_response(*, spec: ExportSpec, rows: Iterable[tuple], format: str) -> 
     """The file at once: CSV streamed, XLSX built in memory (small exports only)."""
     filename = _filename(spec, format)
     if format == ExportFormat.CSV:
-        response = StreamingHttpResponse(
-            csv_lines(spec.headers(), rows), content_type="text/csv; charset=utf-8"
-        )
-    else:
-        buffer = io.BytesIO()
-        write_xlsx(buffer, str(spec.title), spec.headers(), rows)
-        response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+        return csv_download(csv_lines(spec.headers(), rows), filename)
+    buffer = io.BytesIO()
+    write_xlsx(buffer, str(spec.title), spec.headers(), rows)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

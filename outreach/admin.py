@@ -41,6 +41,7 @@ from outreach.services.followups import (
     solidarity_entry_close,
 )
 from outreach.services.queue import call_task_release
+from portal.admin_mixins import ReadOnlyAdminMixin
 
 CAMPAIGNS_CHANGED = ngettext_lazy(
     "État changé pour %(count)d campagne.", "État changé pour %(count)d campagnes.", "count"
@@ -418,7 +419,7 @@ class SolidarityEntryAdmin(ScopedModelAdmin):
 
 
 @admin.register(QueueBuild)
-class QueueBuildAdmin(ScopedModelAdmin):
+class QueueBuildAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
     """A record of what the worker did: read-only."""
 
     list_display = [
@@ -442,15 +443,6 @@ class QueueBuildAdmin(ScopedModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return _all_fields(QueueBuild)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 import outreach.admin_appointments  # noqa: E402, F401  (appointments with advisers)

@@ -19,24 +19,7 @@ from outreach.models import (
     WaitingListEntry,
 )
 from outreach.services.availability import slots_regenerate_later
-
-
-def _all_fields(model) -> list[str]:
-    return [field.name for field in model._meta.get_fields() if field.concrete]
-
-
-class ReadOnlyAdmin(ScopedModelAdmin):
-    def get_readonly_fields(self, request, obj=None):
-        return _all_fields(self.model)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from portal.admin_mixins import ReadOnlyAdminMixin
 
 
 class RegenerateSlotsMixin:
@@ -98,7 +81,7 @@ class AvailabilityExceptionAdmin(RegenerateSlotsMixin, ScopedModelAdmin):
 
 
 @admin.register(Slot)
-class SlotAdmin(ReadOnlyAdmin):
+class SlotAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
     list_display = ["start", "end", "adviser", "kind", "agency", "offers_agency", "offers_phone"]
     list_filter = ["kind", "is_open", ("agency", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["adviser", "agency"]
@@ -107,7 +90,7 @@ class SlotAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(ReadOnlyAdmin):
+class AppointmentAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
     actions = admin_export_actions("appointments")
     list_display = ["slot", "household", "reason", "mode", "status", "moves", "booked_by_staff"]
     list_filter = ["status", "reason", "mode", ("landlord", admin.RelatedOnlyFieldListFilter)]
@@ -116,7 +99,7 @@ class AppointmentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(ReadOnlyAdmin):
+class ReminderAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
     """Reminders are rows so that a failed one shows here, with its error, instead of vanishing."""
 
     list_display = ["appointment", "due_at", "sent_at", "attempts", "last_error"]
@@ -127,7 +110,7 @@ class ReminderAdmin(ReadOnlyAdmin):
 
 
 @admin.register(WaitingListEntry)
-class WaitingListEntryAdmin(ReadOnlyAdmin):
+class WaitingListEntryAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
     list_display = ["household", "kind", "mode", "earliest", "latest", "status", "created_at"]
     list_filter = ["status", "kind", "mode"]
     list_select_related = ["household"]

@@ -2,12 +2,13 @@
 
 Calls (date, campaign, outcome, questionnaire answers, the caller's notes), needs found, referrals
 to partners, the solidarity register, appointments and the waiting list: the right of access covers
-what staff wrote about the household too (see tenants.selectors.household_data_export). A constant
-number of queries.
+what staff wrote about the household too (see tenants.selectors.household_data_export, whose rule
+for keys these sections follow: ``pgettext("mes données", …)``, in the reader's language). A
+constant number of queries.
 """
 
 from django.dispatch import receiver
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from outreach.models import (
     Appointment,
@@ -45,68 +46,68 @@ def outreach_sections(sender, household, **kwargs) -> dict:
         "slot__adviser", "slot__agency"
     )
     return {
-        "appels": [
+        pgettext("mes données", "appels"): [
             {
-                "date": _date(log.called_at),
-                "campagne": log.campaign.name,
-                "résultat": log.get_outcome_display(),
-                "réponses au questionnaire": "; ".join(
+                pgettext("mes données", "date"): _date(log.called_at),
+                pgettext("mes données", "campagne"): log.campaign.name,
+                pgettext("mes données", "résultat"): log.get_outcome_display(),
+                pgettext("mes données", "réponses au questionnaire"): "; ".join(
                     f"{questions.get(int(pk), pk) if str(pk).isdigit() else pk} : {_answer(value)}"
                     for pk, value in log.answers.items()
                 ),
-                "notes de l'appel": log.notes,
-                "anonymisé le": _date(log.anonymised_at),
+                pgettext("mes données", "notes de l'appel"): log.notes,
+                pgettext("mes données", "anonymisé le"): _date(log.anonymised_at),
             }
             for log in calls
         ],
-        "besoins relevés": [
+        pgettext("mes données", "besoins relevés"): [
             {
-                "date": _date(need.created_at),
-                "besoin": need.get_kind_display(),
-                "précision": need.note,
-                "traité": need.handled,
+                pgettext("mes données", "date"): _date(need.created_at),
+                pgettext("mes données", "besoin"): need.get_kind_display(),
+                pgettext("mes données", "précision"): need.note,
+                pgettext("mes données", "traité"): need.handled,
             }
             for need in Need.objects.filter(household=household).order_by("pk")
         ],
-        "orientations": [
+        pgettext("mes données", "orientations"): [
             {
-                "date": _date(referral.created_at),
-                "partenaire": referral.partner.name,
-                "motif": referral.reason,
-                "état": referral.get_status_display(),
+                pgettext("mes données", "date"): _date(referral.created_at),
+                pgettext("mes données", "partenaire"): referral.partner.name,
+                pgettext("mes données", "motif"): referral.reason,
+                pgettext("mes données", "état"): referral.get_status_display(),
             }
             for referral in Referral.objects.filter(household=household)
             .select_related("partner")
             .order_by("pk")
         ],
-        "registre de solidarité": [
+        pgettext("mes données", "registre de solidarité"): [
             {
-                "repéré le": _date(entry.found_on),
-                "besoin": entry.need,
-                "suivi": entry.follow_up,
-                "état": entry.get_status_display(),
-                "clos le": _date(entry.closed_at),
+                pgettext("mes données", "repéré le"): _date(entry.found_on),
+                pgettext("mes données", "besoin"): entry.need,
+                pgettext("mes données", "suivi"): entry.follow_up,
+                pgettext("mes données", "état"): entry.get_status_display(),
+                pgettext("mes données", "clos le"): _date(entry.closed_at),
             }
             for entry in SolidarityEntry.objects.filter(household=household).order_by("pk")
         ],
-        "rendez-vous": [
+        pgettext("mes données", "rendez-vous"): [
             {
-                "date": _date(appointment.slot.start),
-                "conseiller": appointment.slot.adviser.get_full_name(),
-                "motif": appointment.get_reason_display(),
-                "mode": appointment.get_mode_display(),
-                "précisions": appointment.details,
-                "état": appointment.get_status_display(),
+                pgettext("mes données", "date"): _date(appointment.slot.start),
+                pgettext("mes données", "conseiller"): appointment.slot.adviser.get_full_name(),
+                pgettext("mes données", "motif"): appointment.get_reason_display(),
+                pgettext("mes données", "mode"): appointment.get_mode_display(),
+                pgettext("mes données", "précisions"): appointment.details,
+                pgettext("mes données", "état"): appointment.get_status_display(),
             }
             for appointment in appointments.order_by("slot__start", "pk")
         ],
-        "liste d'attente": [
+        pgettext("mes données", "liste d'attente"): [
             {
-                "inscrit le": _date(entry.created_at),
-                "motif": entry.get_reason_display(),
-                "du": _date(entry.earliest),
-                "au": _date(entry.latest),
-                "état": entry.get_status_display(),
+                pgettext("mes données", "inscrit le"): _date(entry.created_at),
+                pgettext("mes données", "motif"): entry.get_reason_display(),
+                pgettext("mes données", "du"): _date(entry.earliest),
+                pgettext("mes données", "au"): _date(entry.latest),
+                pgettext("mes données", "état"): entry.get_status_display(),
             }
             for entry in WaitingListEntry.objects.filter(household=household).order_by("pk")
         ],

@@ -2,10 +2,11 @@
 
 
 class ReadOnlyAdminMixin:
-    """A record kept as it was written (reports, logs): shown, never added, changed or deleted."""
+    """A record kept as it was written (reports, logs): shown, never added, changed or deleted.
+    Every field is shown, unless the admin names the ones to show in ``readonly_fields``."""
 
     def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
+        return self.readonly_fields or [field.name for field in self.model._meta.fields]
 
     def has_add_permission(self, request):
         return False

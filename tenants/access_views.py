@@ -1,7 +1,5 @@
 """The access log's pages: landlord admins read and export it; tenants see who opened their file."""
 
-import csv
-
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
@@ -10,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
 
+from housing.exports import CSV_TYPE, csv_lines
 from housing.mixins import RoleRequiredMixin
 from housing.models import Role
 from tenants.models import HouseholdAccess
@@ -51,25 +50,21 @@ class AccessLogExportView(AccessLogMixin, View):
     """The log as CSV for Excel (``;``, UTF-8 with BOM), with the page's filter."""
 
     def get(self, request):
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        headers = [_("Date"), _("Bailleur"), _("Personne"), _("E-mail"), _("Ménage"), _("Écran")]
+        rows = (
+            (
+                access.accessed_at,
+                access.landlord.name,
+                access.user.get_full_name(),
+                access.user.email,
+                access.household.reference,
+                capfirst(access.get_screen_display()),
+            )
+            for access in self.accesses().iterator(chunk_size=2000)
+        )
+        response = HttpResponse(csv_lines(headers, rows), content_type=CSV_TYPE)
         filename = f"journal-des-consultations-{timezone.localdate().isoformat()}.csv"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        response.write("\ufeff")
-        writer = csv.writer(response, delimiter=";")
-        writer.writerow(
-            [_("Date"), _("Bailleur"), _("Personne"), _("E-mail"), _("Ménage"), _("Écran")]
-        )
-        for access in self.accesses().iterator(chunk_size=2000):
-            writer.writerow(
-                [
-                    timezone.localtime(access.accessed_at).strftime("%d/%m/%Y %H:%M"),
-                    access.landlord.name,
-                    access.user.get_full_name(),
-                    access.user.email,
-                    access.household.reference,
-                    capfirst(access.get_screen_display()),
-                ]
-            )
         return response
 
 

@@ -3,6 +3,7 @@ from django.db.models import Count
 
 from housing.admin_scoping import ScopedHistoryAdmin, ScopedModelAdmin, ScopedTabularInline
 from housing.exports import admin_export_actions
+from portal.admin_mixins import ReadOnlyAdminMixin
 from tenants.models import (
     AccessScreen,
     ActivationCode,
@@ -177,7 +178,7 @@ class ActivationCodeAdmin(ScopedModelAdmin):
 
 
 @admin.register(HouseholdAccess)
-class HouseholdAccessAdmin(ScopedModelAdmin):
+class HouseholdAccessAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
     """The access log, read-only: nobody adds, changes or deletes a line by hand."""
 
     list_display = ["accessed_at", "user", "household", "screen"]
@@ -186,12 +187,3 @@ class HouseholdAccessAdmin(ScopedModelAdmin):
     list_select_related = ["user", "household"]
     date_hierarchy = "accessed_at"
     readonly_fields = ["accessed_at", "user", "landlord", "household", "screen"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

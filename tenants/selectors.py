@@ -4,6 +4,7 @@ import datetime
 
 from django.db.models import Exists, OuterRef, Prefetch, Subquery, prefetch_related_objects
 from django.dispatch import Signal
+from django.utils.translation import pgettext
 
 from tenants.models import Household, Lease, Person, VulnerabilityFlag
 
@@ -207,6 +208,11 @@ def request_timeline(request, *, include_internal: bool):
 household_data_export_sections = Signal()
 
 
+def data_export_history_key() -> str:
+    """The key of a technical request's messages in the export (the page lists them apart)."""
+    return pgettext("mes données", "historique")
+
+
 def household_data_export(household) -> dict:
     """Everything the landlord holds about a household: the right of access (RGPD, article 15).
 
@@ -214,6 +220,13 @@ def household_data_export(household) -> dict:
     internal notes); this export does not: a person's right of access covers the data held about
     them. Sections of the other apps (calls with their notes, appointments…) come through
     ``household_data_export_sections``. A constant number of queries.
+
+    The keys are written for the person reading them, in the language of the request: French
+    (``"ménage" → "référence"``) or English (``"household" → "reference"``), the same shape in
+    both. Every key is ``pgettext("mes données", …)`` (a person's last name: context
+    ``"mes données, personne"``), so the export's wording stays its own; sections of the other
+    apps follow the same rule. Values keep their own form: dates ISO 8601, amounts as decimal
+    strings, yes/no as JSON booleans, labels of coded values in the reader's language.
     """
     from tenants.models import ContactRequest, HouseholdAccess, RequestEvent, TechnicalRequest
 
@@ -226,91 +239,102 @@ def household_data_export(household) -> dict:
     for event in messages:
         by_request.setdefault(event.request_id, []).append(
             {
-                "date": event.created_at.isoformat(),
-                "type": event.get_kind_display(),
-                "état": event.get_to_status_display() if event.to_status else "",
-                "texte": event.body,
-                "note interne du bailleur": event.is_internal,
+                pgettext("mes données", "date"): event.created_at.isoformat(),
+                pgettext("mes données", "type"): event.get_kind_display(),
+                pgettext("mes données", "état"): event.get_to_status_display()
+                if event.to_status
+                else "",
+                pgettext("mes données", "texte"): event.body,
+                pgettext("mes données", "note interne du bailleur"): event.is_internal,
             }
         )
     return {
-        "ménage": {
-            "référence": household.reference,
-            "nom": household.name,
-            "bailleur": household.landlord.name,
-            "téléphone fixe": str(household.phone or ""),
-            "téléphone portable": str(household.mobile_phone or ""),
-            "e-mail": household.email,
-            "langue préférée": household.preferred_language,
-            "moyen de contact préféré": household.get_contact_preference_display(),
-            "ne souhaite pas être appelé": household.do_not_call,
+        pgettext("mes données", "ménage"): {
+            pgettext("mes données", "référence"): household.reference,
+            pgettext("mes données", "nom"): household.name,
+            pgettext("mes données", "bailleur"): household.landlord.name,
+            pgettext("mes données", "téléphone fixe"): str(household.phone or ""),
+            pgettext("mes données", "téléphone portable"): str(household.mobile_phone or ""),
+            pgettext("mes données", "e-mail"): household.email,
+            pgettext("mes données", "langue préférée"): household.preferred_language,
+            pgettext(
+                "mes données", "moyen de contact préféré"
+            ): household.get_contact_preference_display(),
+            pgettext("mes données", "ne souhaite pas être appelé"): household.do_not_call,
         },
-        "personnes": [
+        pgettext("mes données", "personnes"): [
             {
-                "prénom": person.first_name,
-                "nom": person.last_name,
-                "date de naissance": person.birth_date.isoformat() if person.birth_date else None,
-                "rôle": person.get_role_display(),
-                "compte": person.user.email if person.user_id else None,
+                pgettext("mes données", "prénom"): person.first_name,
+                pgettext("mes données, personne", "nom"): person.last_name,
+                pgettext("mes données", "date de naissance"): person.birth_date.isoformat()
+                if person.birth_date
+                else None,
+                pgettext("mes données", "rôle"): person.get_role_display(),
+                pgettext("mes données", "compte"): person.user.email if person.user_id else None,
             }
             for person in household.people.select_related("user").order_by("pk")
         ],
-        "baux": [
+        pgettext("mes données", "baux"): [
             {
-                "logement": lease.dwelling.reference,
-                "adresse": f"{lease.dwelling.building.address}, "
+                pgettext("mes données", "logement"): lease.dwelling.reference,
+                pgettext("mes données", "adresse"): f"{lease.dwelling.building.address}, "
                 f"{lease.dwelling.building.postal_code} {lease.dwelling.building.city}",
-                "typologie": lease.dwelling.typology,
-                "étage": lease.dwelling.floor,
-                "loyer": str(lease.dwelling.rent),
-                "charges": str(lease.dwelling.charges),
-                "début": lease.start_date.isoformat(),
-                "fin": lease.end_date.isoformat() if lease.end_date else None,
+                pgettext("mes données", "typologie"): lease.dwelling.typology,
+                pgettext("mes données", "étage"): lease.dwelling.floor,
+                pgettext("mes données", "loyer"): str(lease.dwelling.rent),
+                pgettext("mes données", "charges"): str(lease.dwelling.charges),
+                pgettext("mes données", "début"): lease.start_date.isoformat(),
+                pgettext("mes données", "fin"): lease.end_date.isoformat()
+                if lease.end_date
+                else None,
             }
             for lease in leases
         ],
-        "demandes techniques": [
+        pgettext("mes données", "demandes techniques"): [
             {
-                "référence": request.reference,
-                "date": request.created_at.isoformat(),
-                "catégorie": request.get_category_display(),
-                "description": request.description,
-                "état": request.get_status_display(),
-                "historique": by_request.get(request.pk, []),
+                pgettext("mes données", "référence"): request.reference,
+                pgettext("mes données", "date"): request.created_at.isoformat(),
+                pgettext("mes données", "catégorie"): request.get_category_display(),
+                pgettext("mes données", "description"): request.description,
+                pgettext("mes données", "état"): request.get_status_display(),
+                data_export_history_key(): by_request.get(request.pk, []),
             }
             for request in requests
         ],
-        "fragilités enregistrées": [
+        pgettext("mes données", "fragilités enregistrées"): [
             {
-                "type": flag.get_kind_display(),
-                "depuis": flag.start_date.isoformat(),
-                "jusqu'au": flag.end_date.isoformat() if flag.end_date else None,
-                "montant de l'impayé": str(flag.arrears_amount)
+                pgettext("mes données", "type"): flag.get_kind_display(),
+                pgettext("mes données", "depuis"): flag.start_date.isoformat(),
+                pgettext("mes données", "jusqu'au"): flag.end_date.isoformat()
+                if flag.end_date
+                else None,
+                pgettext("mes données", "montant de l'impayé"): str(flag.arrears_amount)
                 if flag.arrears_amount is not None
                 else None,
-                "origine": flag.get_source_display(),
-                "note": flag.note,
+                pgettext("mes données", "origine"): flag.get_source_display(),
+                pgettext("mes données", "note"): flag.note,
             }
             for flag in VulnerabilityFlag.objects.filter(household=household).order_by(
                 "start_date", "pk"
             )
         ],
-        "consultations du dossier": [
+        pgettext("mes données", "consultations du dossier"): [
             {
-                "date": access.accessed_at.isoformat(),
-                "personne": access.user.get_full_name() or access.landlord.name,
-                "écran": access.get_screen_display(),
+                pgettext("mes données", "date"): access.accessed_at.isoformat(),
+                pgettext("mes données", "personne"): access.user.get_full_name()
+                or access.landlord.name,
+                pgettext("mes données", "écran"): access.get_screen_display(),
             }
             for access in HouseholdAccess.objects.filter(household_id=household.pk)
             .select_related("user", "landlord")
             .order_by("accessed_at", "pk")
         ],
-        "demandes de contact": [
+        pgettext("mes données", "demandes de contact"): [
             {
-                "date": contact.created_at.isoformat(),
-                "type": contact.get_kind_display(),
-                "motif": contact.reason,
-                "traitée": contact.handled_at is not None,
+                pgettext("mes données", "date"): contact.created_at.isoformat(),
+                pgettext("mes données", "type"): contact.get_kind_display(),
+                pgettext("mes données", "motif"): contact.reason,
+                pgettext("mes données", "traitée"): contact.handled_at is not None,
             }
             for contact in ContactRequest.objects.filter(household=household).order_by("pk")
         ],

@@ -5,13 +5,14 @@ import json
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from portal.files import photo_response
 from portal.rls import SecretLinkMixin
 from tenants.errors import TenantError
 from tenants.forms import (
@@ -26,6 +27,7 @@ from tenants.forms import (
 )
 from tenants.models import ContactRequest, RequestChannel, RequestPhoto
 from tenants.selectors import (
+    data_export_history_key,
     household_data_export,
     request_timeline,
     tenant_household,
@@ -227,15 +229,7 @@ class RequestPhotoView(LoginRequiredMixin, View):
         photo = get_object_or_404(
             RequestPhoto.objects.visible_to(request.user), pk=photo_pk, request_id=pk
         )
-        try:
-            handle = photo.image.storage.open(photo.image.name, "rb")
-        except FileNotFoundError as error:
-            raise Http404 from error
-        response = FileResponse(handle, content_type=photo.content_type)
-        response["Content-Disposition"] = "inline"
-        response["Cache-Control"] = "private, max-age=3600"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return photo_response(photo.image, photo.content_type)
 
 
 class MyDataView(TenantMixin, TemplateView):
@@ -244,6 +238,7 @@ class MyDataView(TenantMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["data"] = household_data_export(self.household)
+        context["history_key"] = data_export_history_key()
         return context
 
 
@@ -254,7 +249,7 @@ class MyDataExportView(TenantMixin, View):
             json.dumps(data, ensure_ascii=False, indent=2),
             content_type="application/json; charset=utf-8",
         )
-        filename = f"mes-donnees-{self.household.reference}.json"
+        filename = _("mes-donnees-%(reference)s.json") % {"reference": self.household.reference}
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         response["Cache-Control"] = "no-store"
         return response

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views import View
@@ -11,6 +10,7 @@ from django.views.generic import FormView, TemplateView
 from housing.mixins import RoleRequiredMixin
 from housing.models import WorksNotice, WorksSite
 from housing.selectors import WORKS_ROLES
+from portal.files import photo_response
 from tenants.errors import TenantError
 from tenants.forms import WorksNoticeForm
 from tenants.selectors import tenant_household
@@ -101,15 +101,7 @@ class WorksNoticePhotoView(LoginRequiredMixin, View):
         else:
             notices = WorksNotice.objects.visible_to(request.user)
         notice = get_object_or_404(notices.exclude(photo=""), pk=pk)
-        try:
-            handle = notice.photo.storage.open(notice.photo.name, "rb")
-        except FileNotFoundError as error:
-            raise Http404 from error
-        response = FileResponse(handle, content_type=notice.photo_content_type or "image/jpeg")
-        response["Content-Disposition"] = "inline"
-        response["Cache-Control"] = "private, max-age=3600"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return photo_response(notice.photo, notice.photo_content_type or "image/jpeg")
 
 
 class TenantWorksNoticeListView(TenantMixin, TemplateView):

@@ -5,12 +5,10 @@ campaign is read through ``visible_to(user)`` and the landlords where the user h
 another landlord's campaign answers 404.
 """
 
-import csv
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -20,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
+from housing.exports import csv_download, csv_rows
 from housing.mixins import RoleRequiredMixin
 from housing.scoping import landlord_ids_with_role
 from outreach.errors import OutreachError
@@ -325,32 +324,14 @@ class CampaignQuestionsView(CampaignManagerMixin, View):
         return self.render_formset(campaign, formset)
 
 
-class Echo:
-    """A file-like object whose write() hands the line back, for csv.writer over a stream."""
-
-    def write(self, value):
-        return value
-
-
 class CampaignExportView(CampaignManagerMixin, View):
     """The campaign's call logs as CSV for Excel: ``;``, UTF-8 with BOM, streamed by chunks."""
 
     def get(self, request, pk):
         campaign = self.get_campaign()
-        writer = csv.writer(Echo(), delimiter=";")
-
-        def lines():
-            yield "\ufeff"  # the BOM: Excel then reads the file as UTF-8
-            for row in export_rows(campaign):
-                yield writer.writerow(row)
-
         slug = slugify(campaign.name) or campaign.pk
         filename = f"appels-{slug}-{timezone.localdate().isoformat()}.csv"
-        response = StreamingHttpResponse(
-            (line.encode("utf-8") for line in lines()), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        return csv_download(csv_rows(export_rows(campaign)), filename)
 
 
 urlpatterns = [

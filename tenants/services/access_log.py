@@ -4,8 +4,8 @@ import datetime
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone
 
+from portal.dates import months_ago
 from tenants.models import AccessScreen, HouseholdAccess
 
 
@@ -20,8 +20,7 @@ def household_access_record(
 
 def household_access_purge(*, now: datetime.datetime | None = None) -> int:
     """Delete the lines older than ACCESS_LOG_RETENTION_MONTHS (CNIL: 12 months); idempotent."""
-    now = now or timezone.now()
-    cutoff = now - datetime.timedelta(days=round(settings.ACCESS_LOG_RETENTION_MONTHS * 30.44))
+    cutoff = months_ago(settings.ACCESS_LOG_RETENTION_MONTHS, now)
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:

@@ -64,6 +64,23 @@ def test_the_export_lists_calls_answers_needs_and_the_callers_notes(
     assert "Appels 70+" in page
 
 
+def test_an_english_reader_gets_the_outreach_sections_in_english(
+    client, tenant, actis_household, alice
+):
+    campaign = Campaign.objects.create(landlord=actis_household.landlord, name="Appels 70+")
+    _calls(campaign, actis_household, alice, 1)
+    client.force_login(tenant)
+    response = client.get(reverse("tenant_my_data_json"), HTTP_ACCEPT_LANGUAGE="en")
+    data = response.json()
+    [call] = data["calls"]
+    assert call["campaign"] == "Appels 70+"
+    assert call["questionnaire answers"] == "Êtes-vous seul(e) ? : yes"
+    assert call["call notes"] == "Note interne de l'appelante"
+    assert data["needs identified"][0]["need"] == "shopping"
+    assert {"referrals", "solidarity register", "appointments", "waiting list"} <= set(data)
+    assert "appels" not in data
+
+
 def test_the_export_reads_in_constant_queries(client, tenant, actis_household, alice):
     campaign = Campaign.objects.create(landlord=actis_household.landlord, name="Appels")
     client.force_login(tenant)

@@ -7,9 +7,10 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from housing.models import Role
-from tenants.models import TechnicalRequest
-from tenants.services.requests import request_create
-from tests.factories import make_staff, make_tenant
+from tenants.models import AccessScreen, TechnicalRequest
+from tenants.services.access_log import household_access_record
+from tenants.services.requests import request_add_note, request_create
+from tests.factories import VulnerabilityFlagFactory, make_staff, make_tenant
 
 
 @pytest.fixture(autouse=True)
@@ -67,3 +68,19 @@ def file_request(household, by, **fields) -> TechnicalRequest:
     fields.setdefault("description", "Fuite sous l'évier de la cuisine")
     fields.setdefault("channel", TechnicalRequest.Channel.EXTRANET)
     return request_create(household=household, created_by=by, **fields)
+
+
+@pytest.fixture
+def household_file(tenant, actis_household, bob) -> TechnicalRequest:
+    """What « Mes données » holds beyond the other pages: a flag with a note, a request with
+    staff's internal note, and a line of the access log (bob opened the household's page)."""
+    VulnerabilityFlagFactory(household=actis_household, note="Isolement signalé par la gardienne")
+    tech_request = file_request(actis_household, tenant)
+    request_add_note(request=tech_request, body="Voisin bruyant", by=bob)
+    household_access_record(
+        user=bob,
+        household_id=actis_household.pk,
+        landlord_id=actis_household.landlord_id,
+        screen=AccessScreen.HOUSEHOLD_PAGE,
+    )
+    return tech_request

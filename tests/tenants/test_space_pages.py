@@ -6,10 +6,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from tenants.models import AccessScreen, ContactRequest, RequestPhoto, TechnicalRequest
-from tenants.services.access_log import household_access_record
-from tenants.services.requests import request_add_note
-from tests.factories import VulnerabilityFlagFactory
+from tenants.models import ContactRequest, RequestPhoto, TechnicalRequest
 from tests.tenants.conftest import file_request, upload
 
 pytestmark = pytest.mark.django_db
@@ -180,19 +177,10 @@ def test_photos_are_not_under_a_public_url(client, tenant, actis_household):
 
 
 def test_my_data_shows_and_downloads_everything_held_flags_and_internal_notes_included(
-    client, tenant, actis_household, bob
+    client, tenant, actis_household, bob, household_file
 ):
     """« Mes données » is the right of access (RGPD, article 15): besides what the other pages
     show, it holds the vulnerability flags, staff's internal notes and who opened the file."""
-    VulnerabilityFlagFactory(household=actis_household, note="Isolement signalé par la gardienne")
-    tech_request = file_request(actis_household, tenant)
-    request_add_note(request=tech_request, body="Voisin bruyant", by=bob)
-    household_access_record(
-        user=bob,
-        household_id=actis_household.pk,
-        landlord_id=actis_household.landlord_id,
-        screen=AccessScreen.HOUSEHOLD_PAGE,
-    )
     client.force_login(tenant)
     page = client.get(reverse("tenant_my_data")).content.decode()
     assert actis_household.reference in page
