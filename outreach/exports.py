@@ -11,6 +11,7 @@ from outreach.models import (
     CallLog,
     CallOutcome,
 )
+from outreach.services.appointments import APPOINTMENT_DESK
 from outreach.services.campaigns import CAMPAIGN_MANAGERS
 
 CALL_LOGS = ExportSpec(
@@ -46,6 +47,9 @@ APPOINTMENTS = ExportSpec(
         ExportColumn(_("Précisions"), "details"),
     ),
     queryset=lambda user: Appointment.objects.visible_to(user).order_by("id"),
+    # What tenants wrote about their debts or budget: for the desk that receives them.
+    roles=tuple(APPOINTMENT_DESK),
+    landlord_path="landlord",
 )
 
 
