@@ -32,8 +32,9 @@ def sdh_admin(sdh):
     return make_staff(sdh, Role.LANDLORD_ADMIN, email="admin@sdh.example")
 
 
-# 6 since the header reads the landlord names with the memberships (2 fewer on staff pages).
-QUERIES_OF_THE_LOG_PAGE = 6
+# 6 since the header reads the landlord names with the memberships (2 fewer on staff pages), plus
+# the user's own household ids that the scoping reads once (housing.scoping.tenant_household_ids).
+QUERIES_OF_THE_LOG_PAGE = 7
 
 
 def _log(user, household, *, when=None, screen=AccessScreen.HOUSEHOLD_PAGE):
