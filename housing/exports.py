@@ -25,7 +25,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import models, transaction
 from django.http import HttpResponse, StreamingHttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -242,7 +242,13 @@ def export_request(*, user, kind: str, format: str) -> tuple[HttpResponse | None
     total = spec.count(user)
     if total <= settings.EXPORT_SYNC_MAX_ROWS:
         return export_response(spec=spec, rows=spec.rows(user), format=format), None
-    export = Export.objects.create(created_by=user, kind=kind, format=format, total=total)
+    export = Export.objects.create(
+        created_by=user,
+        kind=kind,
+        format=format,
+        total=total,
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+    )
     enqueue_on_commit(build_export, export_id=export.pk)
     return None, export
 
@@ -268,7 +274,7 @@ def export_build(*, export_id: int) -> None:
             yield row
 
     try:
-        with tempfile.TemporaryFile() as target:
+        with translation.override(export.language), tempfile.TemporaryFile() as target:
             rows = counted(spec.rows(export.created_by))
             if export.format == ExportFormat.CSV:
                 wrapper = io.TextIOWrapper(target, encoding="utf-8", newline="")

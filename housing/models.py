@@ -775,6 +775,8 @@ class Export(TimeStampedModel):
     file = models.FileField(_("fichier"), upload_to="exports/%Y/%m/", blank=True)
     error = models.TextField(_("erreur"), blank=True)
     finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+    # The language of the page it was asked from: the worker writes the headers and labels in it.
+    language = models.CharField(_("langue"), max_length=5, default="fr")
 
     objects = ExportQuerySet.as_manager()
 

@@ -173,3 +173,22 @@ def test_an_export_reads_a_constant_number_of_queries(client, alice, actis):
             read_csv(response)
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_a_large_export_asked_in_english_is_written_in_english_by_the_worker(
+    client, alice, actis, settings, django_capture_on_commit_callbacks
+):
+    from django.utils import translation
+
+    settings.EXPORT_SYNC_MAX_ROWS = 0
+    HouseholdFactory(landlord=actis, reference="MEN-1")
+    client.force_login(alice)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/personnel/exports/", {"kind": "households", "format": "csv"})
+        translation.activate("fr")  # the worker runs elsewhere, in the default language
+    export = Export.objects.get()
+    assert (export.language, export.status) == ("en", ExportStatus.DONE)
+    download = client.get(f"/personnel/exports/{export.pk}/fichier/")
+    header = b"".join(download.streaming_content).decode("utf-8-sig").splitlines()[0]
+    assert header.startswith("Reference;")
