@@ -62,9 +62,13 @@ def staff_landlord_ids(user) -> list[int]:
 def landlord_ids_with_role(user, roles) -> list[int]:
     """Ids of the landlords where the user holds one of ``roles`` (every landlord for superusers)."""
     if getattr(user, "is_superuser", False):
-        from housing.models import Landlord
+        cached = getattr(user, "_portal_all_landlord_ids", None)
+        if cached is None:  # read once per request: the navigation asks a dozen times
+            from housing.models import Landlord
 
-        return list(Landlord.objects.values_list("pk", flat=True))
+            cached = list(Landlord.objects.values_list("pk", flat=True))
+            user._portal_all_landlord_ids = cached
+        return list(cached)
     wanted = set(roles)
     return sorted({landlord_id for landlord_id, role in _memberships(user) if role in wanted})
 

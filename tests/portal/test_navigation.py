@@ -51,3 +51,20 @@ def test_staff_who_rent_from_their_landlord_get_the_staff_links_on_staff_pages(
     page = client.get(reverse("housing:staff_home")).content.decode()
     assert reverse("tenants:household_list") in page
     assert reverse("outreach:caller_home") in page
+
+
+def test_a_superusers_pages_read_the_landlords_once(client, actis, sdh):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_superuser=True, is_staff=True, email="root@exemple.fr"))
+    client.get(reverse("housing:staff_home"))
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("housing:staff_home")).content.decode()
+    landlord_ids = [
+        q["sql"] for q in queries if q["sql"].startswith('SELECT "housing_landlord"."id" AS "pk"')
+    ]
+    assert len(landlord_ids) == 1, "\n".join(q["sql"][:120] for q in queries)
+    assert reverse("outreach:caller_home") in page  # every link, for every landlord
