@@ -181,17 +181,22 @@ def _claim_slices(campaign: Campaign, user, now: datetime.datetime) -> Iterator[
     yield pending.filter(attempts__gt=0).order_by(*_RISK_ORDER)
 
 
-def _claim_order(campaign: Campaign, user, now: datetime.datetime):
+def _callbacks_first(campaign: Campaign) -> Campaign | None:
+    """The landlord's call-back campaign, served before ``campaign`` (None for itself)."""
+    if campaign.kind == CampaignKind.TENANT_CALLBACKS:
+        return None
+    return tenant_callbacks_campaign_due(landlord_id=campaign.landlord_id)
+
+
+def _claim_order(campaign: Campaign, callbacks: Campaign | None, user, now: datetime.datetime):
     """(campaign, slice) pairs in serving order: the tenants' call-backs come first.
 
     « Appel suivant » on any campaign of a landlord serves first the due tasks of the landlord's
     call-back campaign (tenants who asked wait less), when it is in progress and in its hours.
     """
-    if campaign.kind != CampaignKind.TENANT_CALLBACKS:
-        callbacks = tenant_callbacks_campaign_due(landlord_id=campaign.landlord_id)
-        if callbacks is not None and in_call_window(callbacks, now):
-            for candidates in _claim_slices(callbacks, user, now):
-                yield callbacks, candidates
+    if callbacks is not None and in_call_window(callbacks, now):
+        for candidates in _claim_slices(callbacks, user, now):
+            yield callbacks, candidates
     for candidates in _claim_slices(campaign, user, now):
         yield campaign, candidates
 
@@ -222,11 +227,12 @@ def call_task_claim(*, campaign: Campaign, user) -> CallTask | None:
     held = call_task_current(user=user)
     if held is not None:
         return held
+    callbacks = _callbacks_first(campaign)  # looked up once, not on every retry
     for _attempt in range(5):
         now = timezone.now()
         with transaction.atomic():
             task_id, served = None, campaign
-            for source, candidates in _claim_order(campaign, user, now):
+            for source, candidates in _claim_order(campaign, callbacks, user, now):
                 if connection.features.has_select_for_update_skip_locked:
                     candidates = candidates.select_for_update(skip_locked=True, of=("self",))
                 task_id = candidates.values_list("pk", flat=True).first()
