@@ -594,7 +594,7 @@ class CampaignOfCallMixin:
 
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")
-        if update_fields is None or "call_log" in update_fields:
+        if update_fields is None or {"call_log", "call_log_id"} & set(update_fields):
             self.campaign_id = self.call_log.campaign_id if self.call_log_id else None
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "campaign"}
