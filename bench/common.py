@@ -21,6 +21,24 @@ def setup_django() -> None:
     settings.ALLOWED_HOSTS = ["*"]
 
 
+def verified_client(user):
+    """A test client logged in as ``user`` past the second factor, as a supervisor's session is once
+    the code is typed (it is required of supervisors): a confirmed TOTP device, marked verified."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device, _created = TOTPDevice.objects.get_or_create(
+        user=user, name="banc d'essai", defaults={"confirmed": True}
+    )
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
 def require_postgres(script: str, why: str) -> None:
     from django.db import connection
 

@@ -22,7 +22,13 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import load_average, own_database, require_postgres, setup_django  # noqa: E402
+from bench.common import (  # noqa: E402
+    load_average,
+    own_database,
+    require_postgres,
+    setup_django,
+    verified_client,
+)
 
 TARGET_MS = 300
 SETTLED = datetime.timedelta(minutes=2)  # past outreach.services.stats.SETTLE
@@ -59,17 +65,18 @@ WHERE t.campaign_id = %(campaign)s
 
 FOLLOW_UPS_SQL = [
     """
-    INSERT INTO outreach_need (created_at, updated_at, call_log_id, household_id, kind, note, handled)
-    SELECT now(), now(), l.id, l.household_id,
+    INSERT INTO outreach_need
+        (created_at, updated_at, call_log_id, campaign_id, household_id, kind, note, handled)
+    SELECT now(), now(), l.id, l.campaign_id, l.household_id,
            (ARRAY['groceries', 'medicine', 'isolation', 'technical'])[1 + l.id %% 4], '',
            l.id %% 3 = 0
     FROM outreach_calllog l WHERE l.campaign_id = %(campaign)s AND l.id %% 10 = 0
     """,
     """
     INSERT INTO outreach_referral
-        (created_at, updated_at, landlord_id, household_id, partner_id, call_log_id, reason,
-         status, created_by_id)
-    SELECT now(), now(), l.landlord_id, l.household_id, %(partner)s, l.id, 'Courses',
+        (created_at, updated_at, landlord_id, household_id, partner_id, call_log_id, campaign_id,
+         reason, status, created_by_id)
+    SELECT now(), now(), l.landlord_id, l.household_id, %(partner)s, l.id, l.campaign_id, 'Courses',
            (ARRAY['to_send', 'sent', 'closed'])[1 + l.id %% 3], l.caller_id
     FROM outreach_calllog l WHERE l.campaign_id = %(campaign)s AND l.id %% 20 = 0
     """,
@@ -118,16 +125,25 @@ def main() -> None:
     setup_django()
     require_postgres("dashboard", "measures PostgreSQL's aggregates")
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
     from bench.call_queue import BENCH_SLUG, seed
     from housing.models import Landlord, Role
-    from outreach.models import CallLog, CallTask, Campaign
+    from outreach.models import (
+        CallLog,
+        CallTask,
+        Campaign,
+        CampaignCallerDay,
+        CampaignReachDay,
+        CampaignStatsMark,
+        Need,
+        Referral,
+    )
     from outreach.selectors.dashboard import campaign_dashboard
     from outreach.services.queue import call_queue_refresh
     from outreach.services.stats import campaign_stats_fold
+    from portal.models import User
     from tests.factories import make_staff
 
     with own_database("_dashboard", reuse=args.reuse, keep=args.keep):
@@ -145,16 +161,29 @@ def main() -> None:
                 cursor.execute("VACUUM ANALYZE")
             print(f"  seeded in {time.perf_counter() - started:.0f} s")
         campaign = Campaign.objects.get(landlord=landlord, name="Canicule")
+        # A reused database was folded by the previous run: undo it, so that "before the fold"
+        # aggregates every log again.
+        for summary in (CampaignStatsMark, CampaignCallerDay, CampaignReachDay):
+            summary.objects.filter(campaign=campaign).delete()
         tasks = CallTask.objects.filter(campaign=campaign).count()
         logs = CallLog.objects.filter(campaign=campaign).count()
+        # The dashboard counts the needs and referrals that carry the campaign: as many as the
+        # campaign's calls found (the seeding and the migration's backfill set it).
+        dashboard = campaign_dashboard(campaign)
+        needs = Need.objects.filter(call_log__campaign=campaign).count()
+        referrals = Referral.objects.filter(call_log__campaign=campaign).count()
+        assert sum(figure.count for figure in dashboard.needs) == needs
+        assert sum(figure.count for figure in dashboard.referrals) == referrals
         print(
-            f"dashboard of a campaign of {tasks} tasks and {logs} call logs "
-            f"({os.cpu_count()} CPUs, load average before: {load_average()})"
+            f"dashboard of a campaign of {tasks} tasks, {logs} call logs, {needs} needs and "
+            f"{referrals} referrals ({os.cpu_count()} CPUs, load average before: {load_average()})"
         )
         summary = {"tasks": tasks, "logs": logs}
-        supervisor = make_staff(landlord, Role.SUPERVISOR, email="responsable@banc-essai.example")
-        client = Client()
-        client.force_login(supervisor)
+        email = "responsable@banc-essai.example"
+        supervisor = User.objects.filter(email=email).first() or make_staff(
+            landlord, Role.SUPERVISOR, email=email
+        )
+        client = verified_client(supervisor)
         url = reverse("outreach:campaign_detail", args=[campaign.pk])
         # Before the first fold every log is aggregated live (the former dashboard), then the
         # beat job's fold (timed), then the dashboard on the summaries.

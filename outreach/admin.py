@@ -315,7 +315,7 @@ class NeedAdmin(ScopedModelAdmin):
     list_filter = ["kind", "handled", ("household__landlord", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["household"]
     search_fields = ["household__name", "household__reference", "note"]
-    readonly_fields = ["call_log", "household"]
+    readonly_fields = ["call_log", "campaign", "household"]
 
     def has_add_permission(self, request):
         return False
@@ -353,7 +353,7 @@ class ReferralAdmin(ScopedModelAdmin):
     search_fields = ["household__name", "household__reference", "partner__name", "reason"]
     date_hierarchy = "created_at"
     raw_id_fields = ["household", "call_log"]
-    readonly_fields = ["status", "created_by", "created_at", "updated_at"]
+    readonly_fields = ["campaign", "status", "created_by", "created_at", "updated_at"]
     actions = [
         _referral_status_action(ReferralStatus.SENT, gettext_lazy("Marquer « transmise »")),
         _referral_status_action(

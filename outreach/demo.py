@@ -176,7 +176,9 @@ def _simulate_calls(campaign: Campaign, *, calls: int = 48) -> None:
     for index, log in enumerate(logs):
         if log.outcome == CallOutcome.REACHED_NEEDS_HELP:
             kind = _NEEDS[index % len(_NEEDS)]
-            needs.append(Need(call_log=log, household_id=log.household_id, kind=kind))
+            needs.append(
+                Need(call_log=log, campaign=campaign, household_id=log.household_id, kind=kind)
+            )
             if partner is not None and kind == NeedKind.ISOLATION:
                 referrals.append(
                     Referral(
@@ -184,6 +186,7 @@ def _simulate_calls(campaign: Campaign, *, calls: int = 48) -> None:
                         household_id=log.household_id,
                         partner=partner,
                         call_log=log,
+                        campaign=campaign,
                         reason=_("Personne isolée : proposer des visites de convivialité."),
                         created_by=caller,
                     )

@@ -585,7 +585,38 @@ class NeedKind(models.TextChoices):
     OTHER = "other", _("autre")
 
 
-class Need(TimeStampedModel):
+class CampaignOfCallMixin:
+    """Needs and referrals carry the campaign of the call they came from, so that the campaign's
+    dashboard counts them without joining every call of the campaign.
+
+    ``save()`` copies it from ``call_log`` (none without a call); bulk inserts set it themselves.
+    """
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or {"call_log", "call_log_id"} & set(update_fields):
+            self.campaign_id = self.call_log.campaign_id if self.call_log_id else None
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "campaign"}
+        super().save(*args, **kwargs)
+
+
+def campaign_of_call_field(related_name: str) -> models.ForeignKey:
+    """The ``campaign`` of a need or referral: kept with the campaign (PROTECT, like the calls).
+    No index of its own: the model's dashboard index starts with it."""
+    return models.ForeignKey(
+        Campaign,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=False,
+        related_name=related_name,
+        verbose_name=_("campagne"),
+    )
+
+
+class Need(CampaignOfCallMixin, TimeStampedModel):
     """A need found during a call (several per call), kept apart from the contact result."""
 
     Kind = NeedKind
@@ -593,6 +624,7 @@ class Need(TimeStampedModel):
     call_log = models.ForeignKey(
         CallLog, on_delete=models.CASCADE, related_name="needs", verbose_name=_("appel")
     )
+    campaign = campaign_of_call_field("needs")
     household = models.ForeignKey(
         Household, on_delete=models.CASCADE, related_name="needs", verbose_name=_("ménage")
     )
@@ -608,6 +640,10 @@ class Need(TimeStampedModel):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=NeedKind.values), name="need_kind_valid"),
+        ]
+        indexes = [
+            # The campaign dashboard: a campaign's needs by kind, handled or not (index only).
+            models.Index(fields=["campaign", "kind", "handled"], name="need_campaign_kind_idx"),
         ]
 
     def __str__(self):
@@ -629,7 +665,7 @@ REFERRAL_TRANSITIONS: dict[str, set[str]] = {
 }
 
 
-class Referral(TimeStampedModel):
+class Referral(CampaignOfCallMixin, TimeStampedModel):
     Status = ReferralStatus
 
     landlord = models.ForeignKey(
@@ -649,6 +685,7 @@ class Referral(TimeStampedModel):
         related_name="referrals",
         verbose_name=_("appel d'origine"),
     )
+    campaign = campaign_of_call_field("referrals")
     reason = models.TextField(_("motif"))
     status = models.CharField(
         _("état"), max_length=15, choices=ReferralStatus.choices, default=ReferralStatus.TO_SEND
@@ -669,6 +706,12 @@ class Referral(TimeStampedModel):
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=ReferralStatus.values), name="referral_status_valid"
+            ),
+        ]
+        indexes = [
+            # The campaign dashboard: a campaign's referrals by partner, open or not (index only).
+            models.Index(
+                fields=["campaign", "partner", "status"], name="referral_campaign_partner_idx"
             ),
         ]
 

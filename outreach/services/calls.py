@@ -110,7 +110,7 @@ def call_log_record(*, task: CallTask, user, report: CallReport) -> CallLog:
         )
         Need.objects.bulk_create(
             [
-                Need(call_log=log, household=household, kind=kind, note=note)
+                Need(call_log=log, campaign=campaign, household=household, kind=kind, note=note)
                 for kind, note in report.needs
             ]
         )
@@ -120,6 +120,7 @@ def call_log_record(*, task: CallTask, user, report: CallReport) -> CallLog:
                 household=household,
                 partner=report.referral_partner,
                 call_log=log,
+                campaign=campaign,
                 reason=report.referral_reason.strip(),
                 created_by=user,
             )

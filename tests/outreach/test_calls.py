@@ -206,6 +206,35 @@ def test_reached_needs_help_records_needs_referral_and_register(
     assert task.status == TaskStatus.DONE
 
 
+def test_needs_and_referral_recorded_on_a_call_appear_on_its_campaign_dashboard(
+    campaign, actis, caller, in_call_hours
+):
+    from outreach.models import Campaign, Partner
+    from outreach.selectors.dashboard import campaign_dashboard
+
+    ccas = Partner.objects.create(name="CCAS de Grenoble", kind="senior_service")
+    other = Campaign.objects.create(landlord=actis, name="Canicule", status="active")
+    make_household(actis)
+    call_queue_refresh(campaign_id=campaign.pk)
+    call_log_record(
+        task=call_task_claim(campaign=campaign, user=caller),
+        user=caller,
+        report=CallReport(
+            outcome="reached_needs_help",
+            needs=[("groceries", ""), ("medicine", "")],
+            referral_partner=ccas,
+            referral_reason="Portage de repas",
+        ),
+    )
+    dashboard = campaign_dashboard(campaign)
+    assert sorted((f.value, f.count) for f in dashboard.needs) == [
+        ("groceries", 1),
+        ("medicine", 1),
+    ]
+    assert [(f.label, f.count) for f in dashboard.referrals] == [("CCAS de Grenoble", 1)]
+    assert (campaign_dashboard(other).needs, campaign_dashboard(other).referrals) == ([], [])
+
+
 def test_a_refused_log_writes_nothing(campaign, actis, caller, in_call_hours):
     from outreach.models import Partner
 

@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -26,11 +27,12 @@ from outreach.models import (
     QuestionKind,
     QueueBuild,
     Referral,
+    ReferralStatus,
     TaskStatus,
 )
-from outreach.selectors.dashboard import nice_ceiling
+from outreach.selectors.dashboard import campaign_dashboard, nice_ceiling
 from outreach.targeting import selected_households
-from tenants.models import VulnerabilityFlag
+from tenants.models import Household, VulnerabilityFlag
 from tests.factories import (
     HouseholdFactory,
     LandlordFactory,
@@ -471,6 +473,73 @@ def test_dashboard_figures_for_a_known_data_set(client, bob, known_campaign):
     assert '<title id="chart-title">Avancement de la campagne</title>' in html
     assert '<th scope="row">10/03/2026</th>' in html  # the chart's data table
     assert "Êtes-vous seul(e)" not in html  # this campaign was made without the default questions
+
+
+def test_dashboard_counts_only_the_needs_and_referrals_of_its_own_campaign(
+    client, bob, actis, known_campaign
+):
+    """The household helped in the known campaign is called again in a second campaign: what that
+    call found, and a referral made outside any call, stay off the first campaign's dashboard."""
+    second = Campaign.objects.create(landlord=actis, name="Canicule", status="active")
+    h2 = Household.objects.get(name="H2")
+    again = make_log(second, h2, bob, CallOutcome.REACHED_NEEDS_HELP, TUESDAY)
+    Need.objects.create(call_log=again, household=h2, kind=NeedKind.GROCERIES)
+    Need.objects.create(call_log=again, household=h2, kind=NeedKind.RENT, handled=True)
+    ccas = Partner.objects.get(name="CCAS de Grenoble")
+    for call_log in (again, None):
+        Referral.objects.create(
+            landlord=actis, household=h2, partner=ccas, call_log=call_log, reason="Loyer",
+            created_by=bob, status=ReferralStatus.CLOSED,
+        )  # fmt: skip
+    client.force_login(bob)
+
+    def figures(campaign):
+        response = client.get(reverse("outreach:campaign_detail", args=[campaign.pk]))
+        dashboard = response.context["dashboard"]
+        return (
+            [(f.value, f.count, f.extra) for f in dashboard.needs],
+            [(f.label, f.count, f.extra) for f in dashboard.referrals],
+        )
+
+    assert figures(known_campaign) == (
+        [("groceries", 1, 0), ("medicine", 1, 1)],
+        [("CCAS de Grenoble", 1, 1)],
+    )
+    assert figures(second) == (
+        [("groceries", 1, 0), ("rent", 1, 1)],
+        [("CCAS de Grenoble", 1, 0)],
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_gives_existing_needs_and_referrals_the_campaign_of_their_call(
+    bob, actis, known_campaign
+):
+    """outreach 0009 adds the campaign to needs and referrals already recorded: unapplied (the
+    columns dropped) and applied again, the known campaign's dashboard shows the same figures."""
+    ccas = Partner.objects.get(name="CCAS de Grenoble")
+    Referral.objects.create(
+        landlord=actis, household=Household.objects.get(name="H1"), partner=ccas, reason="Aide",
+        created_by=bob,
+    )  # fmt: skip
+    executor = MigrationExecutor(connection)
+    executor.migrate([("outreach", "0008_tenant_callbacks")])
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes("outreach"))
+
+    dashboard = campaign_dashboard(known_campaign)
+    assert [(f.value, f.count, f.extra) for f in dashboard.needs] == [
+        ("groceries", 1, 0),
+        ("medicine", 1, 1),
+    ]
+    assert [(f.label, f.count, f.extra) for f in dashboard.referrals] == [
+        ("CCAS de Grenoble", 1, 1)
+    ]
+    assert set(Need.objects.values_list("campaign", flat=True)) == {known_campaign.pk}
+    assert {(r.call_log_id is None, r.campaign_id) for r in Referral.objects.all()} == {
+        (False, known_campaign.pk),
+        (True, None),  # made outside a call: no campaign
+    }
 
 
 def test_dashboard_of_an_empty_campaign_says_so(client, alice, campaign):

@@ -156,7 +156,13 @@ def _logs_with_follow_ups(logs) -> None:
     partner = Partner.objects.create(name=f"Partenaire perf {next(_serial)}", kind="mutual_aid")
     logs = CallLog.objects.bulk_create(logs)
     Need.objects.bulk_create(
-        Need(call_log=log, household_id=log.household_id, kind="groceries") for log in logs
+        Need(
+            call_log=log,
+            campaign_id=log.campaign_id,
+            household_id=log.household_id,
+            kind="groceries",
+        )
+        for log in logs
     )
     Referral.objects.bulk_create(
         Referral(
@@ -164,6 +170,7 @@ def _logs_with_follow_ups(logs) -> None:
             household_id=log.household_id,
             partner=partner,
             call_log=log,
+            campaign_id=log.campaign_id,
             reason="Courses",
             created_by_id=log.caller_id,
         )
