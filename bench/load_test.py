@@ -49,7 +49,15 @@ def parse_args():
     parser.add_argument("--tenants", type=int, default=100, help="concurrent tenants")
     parser.add_argument("--seconds", type=int, default=60, help="steady-state duration")
     parser.add_argument("--spawn-rate", type=float, default=10.0, help="users started per second")
-    parser.add_argument("--workers", type=int, default=5, help="gunicorn worker processes")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 2,
+        help="gunicorn worker processes (default: one per CPU; more cost more CPU per request)",
+    )
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per gunicorn worker (>1: gthread workers)"
+    )
     parser.add_argument(
         "--think",
         default="0.2-1.2",
@@ -73,7 +81,7 @@ def prepare(staff: int, tenants: int) -> dict:
     from django.db import connection
 
     from housing.models import Landlord, Role, StaffMembership
-    from outreach.models import Campaign
+    from outreach.models import Appointment, CallLog, Campaign, Need, Referral
     from outreach.services.queue import call_queue_refresh
     from portal.models import User
     from tenants.models import Lease, Person
@@ -95,6 +103,15 @@ def prepare(staff: int, tenants: int) -> dict:
         ],
         ignore_conflicts=True,
     )
+    # Each run starts from the same state: the previous run's campaign (its calls, their needs and
+    # referrals) and the load tenants' appointments go, so that the queue is full again and every
+    # slot free (a run stopped mid-booking would otherwise leave slots taken for the next one).
+    previous = Campaign.objects.filter(landlord=actis, name="Banc de charge")
+    Need.objects.filter(campaign__in=previous).delete()
+    Referral.objects.filter(campaign__in=previous).delete()
+    CallLog.objects.filter(campaign__in=previous).delete()
+    previous.delete()
+    Appointment.objects.filter(booked_by__email__startswith="charge-locataire-").delete()
     campaign, _created = Campaign.objects.get_or_create(
         landlord=actis,
         name="Banc de charge",
@@ -214,6 +231,8 @@ def main() -> None:
                     f"127.0.0.1:{args.port}",
                     "--workers",
                     str(args.workers),
+                    "--threads",
+                    str(args.threads),
                     "--log-level",
                     "warning",
                     *(["--config", str(ROOT / "bench" / "gunicorn_cpu.py")] if page_cpu else []),
