@@ -20,4 +20,7 @@ RUN SECRET_KEY=build-only-not-secret ALLOWED_HOSTS=localhost python manage.py co
     && mkdir -p /app/var && chown -R portal:portal /app/var
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# gunicorn reads its number of workers from WEB_CONCURRENCY: one per CPU the container gets (the
+# pages are CPU-bound; more workers than CPUs cost more CPU per request: bench/README.md).
+ENV WEB_CONCURRENCY=2
+CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
