@@ -27,7 +27,8 @@ from outreach.models import (
     TaskStatus,
 )
 from outreach.services.tenant_callbacks import tenant_callback_requests
-from tenants.models import Household, Lease, TechnicalRequest, VulnerabilityFlag
+from tenants.models import Household, TechnicalRequest, VulnerabilityFlag
+from tenants.selectors import current_leases
 
 # The card shows the most recent rows of each history; the total says how many more exist.
 HISTORY_LIMIT = 30
@@ -141,11 +142,7 @@ def call_card(*, task: CallTask, user) -> CallCard:
     prefetch_related_objects(
         [household],
         "people",
-        Prefetch(
-            "leases",
-            queryset=Lease.objects.current().select_related("dwelling__building__estate"),
-            to_attr="current_leases",
-        ),
+        current_leases("dwelling__building__estate"),
         Prefetch(
             "flags",
             queryset=VulnerabilityFlag.objects.active().order_by("kind"),
