@@ -7,7 +7,6 @@ answers 404.
 """
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
@@ -29,18 +28,11 @@ from allocations.models import Offer, VisitSlot
 from allocations.services import offer_refuse
 from allocations.visits import visit_book, visit_cancel
 from housing.scoping import scope
-from tenants.selectors import tenant_household
+from tenants.mixins import HouseholdRequiredMixin
 
 
-class ApplicantMixin(LoginRequiredMixin):
+class ApplicantMixin(HouseholdRequiredMixin):
     """A tenant's own pages: anybody without a household answers 404."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.household = tenant_household(request.user)
-            if self.household is None:
-                raise Http404
-        return super().dispatch(request, *args, **kwargs)
 
 
 class ApplicantHomeView(ApplicantMixin, TemplateView):

@@ -5,7 +5,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -25,12 +25,12 @@ from tenants.forms import (
     SetPasswordForm,
     TenantRequestForm,
 )
+from tenants.mixins import HouseholdRequiredMixin
 from tenants.models import ContactRequest, RequestChannel, RequestPhoto
 from tenants.selectors import (
     data_export_history_key,
     household_data_export,
     request_timeline,
-    tenant_household,
     tenant_requests,
 )
 from tenants.services.accounts import (
@@ -53,15 +53,8 @@ from tenants.services.requests import (
 LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
-class TenantMixin(LoginRequiredMixin):
+class TenantMixin(HouseholdRequiredMixin):
     """Pages of a tenant's space: the user's own household, or 404 for anyone else."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.household = tenant_household(request.user)
-            if self.household is None:
-                raise Http404
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -54,8 +53,9 @@ from outreach.services.appointments import (
     waiting_offer_accept,
 )
 from portal.rls import SecretLinkMixin
+from tenants.mixins import HouseholdRequiredMixin
 from tenants.models import Household
-from tenants.selectors import household_list, tenant_household
+from tenants.selectors import household_list
 
 SESSION_KEY = "appointment_booking"
 TEMPLATES = "outreach/appointments/"
@@ -77,15 +77,8 @@ def _can_change_online(appointment: Appointment, rules: BookingSettings) -> bool
 # Tenant pages
 
 
-class TenantHouseholdMixin(LoginRequiredMixin):
+class TenantHouseholdMixin(HouseholdRequiredMixin):
     """The tenant's own household; anybody without one gets 404."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.household = tenant_household(request.user)
-            if self.household is None:
-                raise Http404
-        return super().dispatch(request, *args, **kwargs)
 
     def own_appointment(self, pk: int) -> Appointment:
         return get_object_or_404(
