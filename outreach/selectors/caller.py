@@ -6,7 +6,16 @@ Each read runs a fixed number of queries whatever the number of tasks, logs, peo
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, Window, prefetch_related_objects
+from django.db.models import (
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Window,
+    prefetch_related_objects,
+)
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -34,18 +43,32 @@ from tenants.selectors import current_leases
 HISTORY_LIMIT = 30
 
 
-def _due_for(user, now: datetime.datetime, prefix: str = "") -> Q:
+def _due_for(user, now: datetime.datetime) -> Q:
     """Tasks ``user`` could be served now (the same rule as the claim's)."""
-
-    def q(**lookups) -> Q:
-        return Q(**{f"{prefix}{key}": value for key, value in lookups.items()})
-
     open_now = (
-        q(status=TaskStatus.PENDING, not_before__isnull=True)
-        | q(status=TaskStatus.PENDING, not_before__lte=now)
-        | q(status=TaskStatus.CALLBACK, callback_at__lte=now)
+        Q(status=TaskStatus.PENDING, not_before__isnull=True)
+        | Q(status=TaskStatus.PENDING, not_before__lte=now)
+        | Q(status=TaskStatus.CALLBACK, callback_at__lte=now)
     )
-    return open_now & (q(callback_for__isnull=True) | q(callback_for=user))
+    return open_now & (Q(callback_for__isnull=True) | Q(callback_for=user))
+
+
+# The caller's home counts a campaign's tasks up to this many: past it, « plus de 1 000 » is all
+# a caller needs, and each count stops reading there (at 100,000 households the full counts read
+# every open task of the campaign on each view: 23 ms of PostgreSQL). The supervisor's dashboard
+# keeps the exact figures.
+QUEUE_COUNT_CAP = 1000
+
+
+class CappedCount(Subquery):
+    """How many rows ``queryset`` has, reading at most ``cap + 1`` of them."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS capped)"
+    output_field = IntegerField()
+
+    def __init__(self, queryset, cap: int | None = None):
+        cap = QUEUE_COUNT_CAP if cap is None else cap
+        super().__init__(queryset.order_by().values("pk")[: cap + 1])
 
 
 def caller_campaigns(*, user, landlord_ids: list[int], now: datetime.datetime | None = None):
@@ -53,31 +76,27 @@ def caller_campaigns(*, user, landlord_ids: list[int], now: datetime.datetime | 
 
     One query: each campaign carries ``due`` (calls that can be served now), ``callbacks_due``
     (promised call-backs whose time has come), ``my_callbacks`` (call-backs kept for this caller,
-    later) and ``queued`` (tasks still open). ``window_open`` and ``window_next`` say whether
-    calls may be made now and, if not, when the window opens.
+    later) and ``queued`` (tasks still open), each counted up to ``QUEUE_COUNT_CAP`` + 1.
+    ``window_open`` and ``window_next`` say whether calls may be made now and, if not, when the
+    window opens.
     """
     now = now or timezone.now()
+
+    def count(condition: Q) -> CappedCount:
+        return CappedCount(CallTask.objects.filter(condition, campaign=OuterRef("pk")))
+
+    due = _due_for(user, now)
     campaigns = list(
         Campaign.objects.visible_to(user)
         .filter(landlord_id__in=landlord_ids, status=CampaignStatus.ACTIVE)
         .select_related("landlord")
         .annotate(
-            due=Count("tasks", filter=_due_for(user, now, "tasks__")),
-            callbacks_due=Count(
-                "tasks",
-                filter=_due_for(user, now, "tasks__") & Q(tasks__callback_at__lte=now),
+            due=count(due),
+            callbacks_due=count(due & Q(callback_at__lte=now)),
+            my_callbacks=count(
+                Q(status=TaskStatus.CALLBACK, callback_for=user, callback_at__gt=now)
             ),
-            my_callbacks=Count(
-                "tasks",
-                filter=Q(
-                    tasks__status=TaskStatus.CALLBACK,
-                    tasks__callback_for=user,
-                    tasks__callback_at__gt=now,
-                ),
-            ),
-            queued=Count(
-                "tasks", filter=Q(tasks__status__in=[TaskStatus.PENDING, TaskStatus.CALLBACK])
-            ),
+            queued=count(Q(status__in=[TaskStatus.PENDING, TaskStatus.CALLBACK])),
         )
         .order_by("landlord__name", "name")
     )

@@ -19,6 +19,7 @@ from outreach.errors import OutreachError
 from outreach.forms.caller import CallLogForm, SkipForm
 from outreach.models import CallTask, TaskStatus
 from outreach.selectors.caller import (
+    QUEUE_COUNT_CAP,
     call_card,
     caller_campaign,
     caller_campaigns,
@@ -103,6 +104,7 @@ class CallerHomeView(CallerMixin, TemplateView):
             shortcut_campaign_id=focus_id,
             autofocus_next="apres" in self.request.GET,
             several_landlords=len({campaign.landlord_id for campaign in campaigns}) > 1,
+            queue_count_cap=QUEUE_COUNT_CAP,
         )
         return context
 

@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.utils import formats
+from django.utils.translation import gettext as _
 
 from portal.dates import age_on
 
@@ -46,3 +47,11 @@ def age(birth_date) -> int | None:
     if not isinstance(birth_date, datetime.date):
         return None
     return age_on(birth_date)
+
+
+@register.filter
+def at_most(count, cap) -> str:
+    """A count that was read up to ``cap`` rows: past it, « plus de 1 000 »."""
+    if count is None or cap in (None, "") or count <= int(cap):
+        return count
+    return _("plus de %(cap)s") % {"cap": formats.number_format(int(cap), force_grouping=True)}

@@ -128,6 +128,23 @@ def test_caller_home_lists_active_campaigns_with_calls_due(
     ]
 
 
+def test_a_queue_of_more_than_a_thousand_calls_reads_plus_de_1_000(
+    caller_client, actis, in_call_hours
+):
+    """The home counts up to the cap and says « plus de 1 000 » past it (exact figures: the
+    supervisor's dashboard)."""
+    from tests.perf.builders import bulk_households
+
+    big = Campaign.objects.create(landlord=actis, name="Grande file", status="active")
+    bulk_households(actis, 1001)
+    call_queue_refresh(campaign_id=big.pk)
+    response = caller_client.get(HOME)
+    assert [(c.due, c.queued) for c in response.context["campaigns"]] == [(1001, 1001)]
+    cells = _text(response).replace("\xa0", " ").replace("\u202f", " ")
+    assert cells.count("plus de 1 000") == 2  # calls due now, and left in the queue
+    assert "1001" not in cells
+
+
 def test_caller_gets_the_next_call_and_sees_the_household_card(
     caller_client, caller, campaign, actis, in_call_hours
 ):
