@@ -42,13 +42,19 @@ def slots_regenerate_later(*, landlord_id: int) -> None:
     enqueue_on_commit(generate_appointment_slots, landlord_id=landlord_id)
 
 
-def adviser_kinds_at(*, adviser_id: int, landlord_id: int) -> list[str]:
-    """The adviser roles (AdviserKind values) the user holds at the landlord."""
+def adviser_roles(*, adviser_id: int, landlord_ids) -> list[tuple[int, str]]:
+    """(landlord id, adviser role) pairs the user holds at ``landlord_ids`` (one query); the
+    roles are AdviserKind values."""
     return list(
         StaffMembership.objects.filter(
-            user_id=adviser_id, landlord_id=landlord_id, role__in=ADVISER_ROLES
-        ).values_list("role", flat=True)
+            user_id=adviser_id, landlord_id__in=landlord_ids, role__in=ADVISER_ROLES
+        ).values_list("landlord_id", "role")
     )
+
+
+def adviser_kinds_at(*, adviser_id: int, landlord_id: int) -> list[str]:
+    """The adviser roles (AdviserKind values) the user holds at the landlord."""
+    return [role for _, role in adviser_roles(adviser_id=adviser_id, landlord_ids=[landlord_id])]
 
 
 def _paris_midnight(day: datetime.date) -> datetime.datetime:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from housing.mixins import RoleRequiredMixin
-from housing.models import Agency, Landlord, StaffMembership
+from housing.models import Agency, Landlord
 from housing.scoping import landlord_ids_with_role
 from outreach.errors import OutreachError
 from outreach.forms.availability import AbsenceForm, EndRuleForm, RuleForm
@@ -28,6 +28,7 @@ from outreach.services.availability import (
     AVAILABILITY_MANAGERS,
     AVAILABILITY_ROLES,
     adviser_absences,
+    adviser_roles,
     adviser_rules,
     availability_absence_add,
     availability_absence_remove,
@@ -50,28 +51,27 @@ class AvailabilityMixin(RoleRequiredMixin):
             advisers = [self.request.user, *advisers]
         return advisers
 
-    def adviser_landlord_ids(self, adviser) -> list[int]:
-        """Landlords where the user may edit ``adviser``'s hours (403 if none, 404 if unseen)."""
+    def adviser_scope(self, adviser) -> tuple[list[int], set[str]]:
+        """Landlords where the user may edit ``adviser``'s hours (403 if none, 404 if unseen),
+        and the adviser kinds ``adviser`` holds there: one query."""
         user = self.request.user
-        managed = set(landlord_ids_with_role(user, AVAILABILITY_MANAGERS))
-        theirs = set(
-            StaffMembership.objects.filter(
-                user=adviser, role__in=ADVISER_ROLES, landlord_id__in=self.role_landlord_ids
-            ).values_list("landlord_id", flat=True)
-        )
+        pairs = adviser_roles(adviser_id=adviser.pk, landlord_ids=self.role_landlord_ids)
+        theirs = {landlord_id for landlord_id, _ in pairs}
         if not theirs:
             raise Http404
+        managed = set(landlord_ids_with_role(user, AVAILABILITY_MANAGERS))
         editable = theirs if adviser.pk == user.pk else theirs & managed
         if not editable:
             raise PermissionDenied(_("Vous ne pouvez modifier que vos propres disponibilités."))
-        return sorted(editable)
+        return sorted(editable), {role for landlord_id, role in pairs if landlord_id in editable}
 
-    def adviser_kinds(self, adviser, landlord_ids) -> set[str]:
-        return set(
-            StaffMembership.objects.filter(
-                user=adviser, role__in=ADVISER_ROLES, landlord_id__in=landlord_ids
-            ).values_list("role", flat=True)
-        )
+    def rule_form(self, landlord_ids, kinds, data=None) -> RuleForm:
+        agencies = Agency.objects.filter(landlord_id__in=landlord_ids).order_by("name")
+        return RuleForm(data, agencies=agencies, kinds=kinds)
+
+    def absence_form(self, landlord_ids, data=None) -> AbsenceForm:
+        landlords = list(Landlord.objects.filter(pk__in=landlord_ids).order_by("name"))
+        return AbsenceForm(data, landlords=landlords)
 
     def chosen_adviser(self, wanted: str):
         from portal.models import User
@@ -89,11 +89,8 @@ class AvailabilityMixin(RoleRequiredMixin):
     def render_page(self, request, adviser, *, rule_form=None, absence_form=None, status=200):
         context = {"advisers": self.editable_advisers(), "adviser": adviser}
         if adviser is not None:
-            landlord_ids = self.adviser_landlord_ids(adviser)
+            landlord_ids, kinds = self.adviser_scope(adviser)
             now = timezone.now()
-            kinds = self.adviser_kinds(adviser, landlord_ids)
-            agencies = Agency.objects.filter(landlord_id__in=landlord_ids).order_by("name")
-            landlords = list(Landlord.objects.filter(pk__in=landlord_ids).order_by("name"))
             context.update(
                 rules=adviser_rules(
                     adviser_id=adviser.pk, landlord_ids=landlord_ids, today=timezone.localdate()
@@ -104,8 +101,8 @@ class AvailabilityMixin(RoleRequiredMixin):
                 conflicts=booked_during_absences(
                     adviser_id=adviser.pk, landlord_ids=landlord_ids, now=now
                 ),
-                rule_form=rule_form or RuleForm(agencies=agencies, kinds=kinds),
-                absence_form=absence_form or AbsenceForm(landlords=landlords),
+                rule_form=rule_form or self.rule_form(landlord_ids, kinds),
+                absence_form=absence_form or self.absence_form(landlord_ids),
                 end_form=EndRuleForm(),
                 today=timezone.localdate(),
                 now=now,
@@ -119,57 +116,63 @@ class AvailabilityView(AvailabilityMixin, View):
         return self.render_page(request, adviser)
 
 
-class RuleAddView(AvailabilityMixin, View):
+class _AddView(AvailabilityMixin, View):
+    """A POST adding a rule or an absence for the chosen adviser; a refused form comes back on
+    the page with what was typed and its message."""
+
+    form_name = ""  # the page's context name of the form
+
+    def form(self, landlord_ids, kinds, data):
+        raise NotImplementedError
+
+    def save(self, adviser, data) -> str:
+        """Call the service; the message shown once it is done."""
+        raise NotImplementedError
+
     def post(self, request):
         adviser = self.chosen_adviser(request.POST.get("conseiller", ""))
         if adviser is None:
             raise Http404
-        landlord_ids = self.adviser_landlord_ids(adviser)
-        kinds = self.adviser_kinds(adviser, landlord_ids)
-        form = RuleForm(
-            request.POST,
-            agencies=Agency.objects.filter(landlord_id__in=landlord_ids),
-            kinds=kinds,
-        )
+        landlord_ids, kinds = self.adviser_scope(adviser)
+        form = self.form(landlord_ids, kinds, request.POST)
         if form.is_valid():
             try:
-                availability_rule_add(adviser_id=adviser.pk, **form.cleaned_data)
+                message = self.save(adviser, form.cleaned_data)
             except OutreachError as error:
                 form.add_error(None, error.message)
             else:
-                messages.success(
-                    request, _("Disponibilité ajoutée ; les créneaux sont mis à jour.")
-                )
+                messages.success(request, message)
                 return redirect(self.page_url(adviser.pk))
-        return self.render_page(request, adviser, rule_form=form, status=400)
+        return self.render_page(request, adviser, status=400, **{self.form_name: form})
 
 
-class AbsenceAddView(AvailabilityMixin, View):
-    def post(self, request):
-        adviser = self.chosen_adviser(request.POST.get("conseiller", ""))
-        if adviser is None:
-            raise Http404
-        landlord_ids = self.adviser_landlord_ids(adviser)
-        form = AbsenceForm(
-            request.POST, landlords=list(Landlord.objects.filter(pk__in=landlord_ids))
+class RuleAddView(_AddView):
+    form_name = "rule_form"
+
+    def form(self, landlord_ids, kinds, data):
+        return self.rule_form(landlord_ids, kinds, data)
+
+    def save(self, adviser, data) -> str:
+        availability_rule_add(adviser_id=adviser.pk, **data)
+        return _("Disponibilité ajoutée ; les créneaux sont mis à jour.")
+
+
+class AbsenceAddView(_AddView):
+    form_name = "absence_form"
+
+    def form(self, landlord_ids, kinds, data):
+        return self.absence_form(landlord_ids, data)
+
+    def save(self, adviser, data) -> str:
+        availability_absence_add(
+            adviser_id=adviser.pk,
+            landlord_id=data["landlord"],
+            kind=data["kind"],
+            first_day=data["first_day"],
+            last_day=data["last_day"],
+            note=data["note"],
         )
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                availability_absence_add(
-                    adviser_id=adviser.pk,
-                    landlord_id=data["landlord"],
-                    kind=data["kind"],
-                    first_day=data["first_day"],
-                    last_day=data["last_day"],
-                    note=data["note"],
-                )
-            except OutreachError as error:
-                form.add_error(None, error.message)
-            else:
-                messages.success(request, _("Absence enregistrée ; les créneaux sont mis à jour."))
-                return redirect(self.page_url(adviser.pk))
-        return self.render_page(request, adviser, absence_form=form, status=400)
+        return _("Absence enregistrée ; les créneaux sont mis à jour.")
 
 
 class _ObjectActionView(AvailabilityMixin, View):
@@ -188,7 +191,7 @@ class _ObjectActionView(AvailabilityMixin, View):
             ).select_related("adviser"),
             pk=pk,
         )
-        if obj.landlord_id not in self.adviser_landlord_ids(obj.adviser):
+        if obj.landlord_id not in self.adviser_scope(obj.adviser)[0]:
             raise Http404
         try:
             messages.success(request, self.act(request, obj))
