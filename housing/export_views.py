@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from housing.exports import REGISTRY, ExportError, export_request
+from housing.exports import NOT_YOUR_EXPORT, REGISTRY, ExportError, export_request
 from housing.mixins import StaffRequiredMixin
 from housing.models import Export, ExportFormat, ExportStatus
 
@@ -47,7 +47,7 @@ class ExportView(StaffRequiredMixin, View):
         # a page their role does not open: 403, nothing recorded.
         spec = REGISTRY.get(request.POST.get("kind", ""))
         if spec is not None and not spec.allowed(request.user):
-            raise PermissionDenied(_("Votre rôle ne donne pas accès à cet export."))
+            raise PermissionDenied(NOT_YOUR_EXPORT)
         form = ExportForm(request.POST, user=request.user)
         if not form.is_valid():
             return self.render_page(request, form, status=400)

@@ -34,6 +34,8 @@ from django.utils.translation import gettext_lazy
 from housing.models import Export, ExportFormat, ExportStatus
 from housing.scoping import landlord_ids_with_role
 
+#: The refusal of an export the user's roles do not open (page, admin action, service).
+NOT_YOUR_EXPORT = gettext_lazy("Votre rôle ne donne pas accès à cet export.")
 #: Rows read per query while exporting.
 CHUNK_SIZE = 2000
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -211,7 +213,7 @@ def admin_export_actions(kind: str) -> list:
         def export_selected(modeladmin, request, queryset):
             spec = spec_for(kind)
             if not spec.allowed(request.user):
-                raise PermissionDenied(_("Votre rôle ne donne pas accès à cet export."))
+                raise PermissionDenied(NOT_YOUR_EXPORT)
             rows = spec.rows_of(spec.restrict(queryset, request.user))
             return export_response(spec=spec, rows=rows, format=format)
 
@@ -236,7 +238,7 @@ def export_request(*, user, kind: str, format: str) -> tuple[HttpResponse | None
 
     spec = spec_for(kind)
     if not spec.allowed(user):
-        raise ExportError(_("Votre rôle ne donne pas accès à cet export."))
+        raise ExportError(NOT_YOUR_EXPORT)
     if format not in ExportFormat.values:
         raise ExportError(_("Format inconnu : « %(format)s ».") % {"format": format})
     total = spec.count(user)

@@ -33,8 +33,6 @@ from portal.sql import insert_select_sql
 
 logger = logging.getLogger(__name__)
 
-_INSERT_COLUMNS = TASK_INSERT_COLUMNS
-
 
 def _insert_new_tasks(campaign: Campaign, selected, now: datetime.datetime) -> int:
     """INSERT INTO calltask (…) SELECT … FROM the selected households not yet queued."""
@@ -59,9 +57,9 @@ def _insert_new_tasks(campaign: Campaign, selected, now: datetime.datetime) -> i
             i_now=Value(now, output_field=fields["created_at"]),
         )
         .order_by()
-        .values_list(*[source for _, source in _INSERT_COLUMNS])
+        .values_list(*[source for _, source in TASK_INSERT_COLUMNS])
     )
-    sql, params = insert_select_sql(CallTask, _INSERT_COLUMNS, rows, ("campaign", "household"))
+    sql, params = insert_select_sql(CallTask, TASK_INSERT_COLUMNS, rows, ("campaign", "household"))
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # The per-household subqueries push the planner's estimate over jit_above_cost, and
