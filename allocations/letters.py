@@ -13,7 +13,6 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +26,7 @@ from allocations.models import (
     Offer,
     SittingStatus,
 )
+from portal.mail import send_once
 
 
 @dataclass
@@ -269,20 +269,19 @@ def _send(letter: Letter, *, landlord_id: int, **target) -> bool:
     """E-mail ``letter`` unless it went already or no address is known; True when sent."""
     if not letter.recipient_email:
         return False
-    try:
-        with transaction.atomic():
-            LetterDispatch.objects.create(
-                landlord_id=landlord_id, recipient=letter.recipient_email, **target
-            )
-            message = EmailMessage(
-                subject=letter.subject, body=letter.body, to=[letter.recipient_email]
-            )
-            if minutes_pdf.available():
-                message.attach(letter.filename, letter_pdf(letter), "application/pdf")
-            message.send()
-    except IntegrityError:  # sent already (by an earlier run, or one running alongside)
-        return False
-    return True
+
+    def message() -> EmailMessage:
+        email = EmailMessage(subject=letter.subject, body=letter.body, to=[letter.recipient_email])
+        if minutes_pdf.available():
+            email.attach(letter.filename, letter_pdf(letter), "application/pdf")
+        return email
+
+    return send_once(
+        message,
+        record=lambda: LetterDispatch.objects.create(
+            landlord_id=landlord_id, recipient=letter.recipient_email, **target
+        ),
+    )
 
 
 def _send_decision(decision: Decision) -> bool:

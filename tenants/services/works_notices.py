@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from functools import partial
 from smtplib import SMTPException
 
 from django.core.mail import EmailMessage, get_connection
@@ -19,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from housing.models import WorksNotice, WorksSite
+from portal.mail import send_once
 from portal.tasks import enqueue_on_commit
 from tenants.errors import TenantError
 from tenants.models import ContactPreference, Household, Lease, Person, WorksNoticeDelivery
@@ -109,8 +111,8 @@ def works_notice_send(*, notice_id: int) -> int:
     """E-mail a published notice to each household of its buildings not reached yet; the number
     of households e-mailed.
 
-    Each household's e-mail leaves inside the transaction that records its delivery (the way
-    allocation letters are sent): a send that fails rolls its record back, so the next run (the
+    Each household's e-mail leaves inside the transaction that records its delivery
+    (:func:`portal.mail.send_once`, as allocation letters do): a send that fails rolls its record back, so the next run (the
     beat job) sends it, and a household is never e-mailed twice. The notice is marked as e-mailed
     once every household was reached.
     """
@@ -130,14 +132,15 @@ def works_notice_send(*, notice_id: int) -> int:
     try:
         for household_id, language, emails in works_notice_recipients(notice):
             try:
-                with transaction.atomic():
-                    _, claimed = WorksNoticeDelivery.objects.get_or_create(
-                        notice=notice, household_id=household_id
-                    )
-                    if not claimed:  # a run alongside sent it
-                        continue
-                    # One message per household: tenants never see each other's addresses.
-                    mail.send_messages([_notice_message(notice, link, language, emails)])
+                # One message per household: tenants never see each other's addresses.
+                delivered = send_once(
+                    partial(_notice_message, notice, link, language, emails, mail),
+                    record=partial(
+                        WorksNoticeDelivery.objects.create, notice=notice, household_id=household_id
+                    ),
+                )
+                if not delivered:  # a run alongside sent it
+                    continue
             except (SMTPException, OSError):
                 failed += 1
                 logger.warning(
@@ -157,12 +160,12 @@ def works_notice_send(*, notice_id: int) -> int:
     return sent
 
 
-def _notice_message(notice: WorksNotice, link: str, language: str, emails: list[str]):
+def _notice_message(notice: WorksNotice, link: str, language: str, emails: list[str], mail):
     with translation.override(language):
         context = {"notice": notice, "site": notice.site, "link": link}
         subject = render_to_string("tenants/emails/works_notice_subject.txt", context).strip()
         body = render_to_string("tenants/emails/works_notice.txt", context)
-    return EmailMessage(subject, body, None, emails)
+    return EmailMessage(subject, body, None, emails, connection=mail)
 
 
 def tenant_works_notices(household):
