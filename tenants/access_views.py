@@ -1,14 +1,13 @@
 """The access log's pages: landlord admins read and export it; tenants see who opened their file."""
 
 from django.conf import settings
-from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
 
-from housing.exports import CSV_TYPE, csv_lines
+from housing.exports import csv_download, csv_lines
 from housing.mixins import RoleRequiredMixin
 from housing.models import Role
 from tenants.models import HouseholdAccess
@@ -62,10 +61,9 @@ class AccessLogExportView(AccessLogMixin, View):
             )
             for access in self.accesses().iterator(chunk_size=2000)
         )
-        response = HttpResponse(csv_lines(headers, rows), content_type=CSV_TYPE)
+        # Streamed, like every export: twelve months of consultations need not fit in memory.
         filename = f"journal-des-consultations-{timezone.localdate().isoformat()}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        return csv_download(csv_lines(headers, rows), filename)
 
 
 class TenantAccessLogView(TenantMixin, ListView):
