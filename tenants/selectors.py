@@ -73,7 +73,8 @@ def tenant_household(user):
     Read through the user's own person row (the scoping's tenant rule itself: a tenant sees the
     household they belong to), in one query with the landlord; its id is then kept where
     :func:`housing.scoping.tenant_household_ids` looks, so that the page's other scoped queries
-    filter on it without asking again.
+    filter on it without asking again. Nothing more: every tenant page asks for the household,
+    few show its people or leases (the home does, with :func:`household_with_home`).
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
@@ -84,9 +85,11 @@ def tenant_household(user):
         .first()
     )
     user._portal_household_ids = [person.household_id] if person else []
-    if person is None:
-        return None
-    household = person.household
+    return person.household if person else None
+
+
+def household_with_home(household):
+    """``household`` with its people and its current leases (dwelling, building, agency)."""
     prefetch_related_objects([household], "people", current_leases("dwelling__building__agency"))
     return household
 

@@ -7,6 +7,7 @@ from tenants.models import AccessScreen, VulnerabilityFlag
 from tenants.selectors import (
     household_detail_queryset,
     household_list,
+    household_with_home,
     tenant_callback_requests,
     tenant_requests,
 )
@@ -95,6 +96,7 @@ class TenantHomeView(TenantMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["household"] = household_with_home(self.household)
         context["open_requests"] = tenant_requests(self.request.user, self.household).open()
         context["works_notices"] = tenant_works_notices(self.household)[:3]
         context["callback_requests"] = tenant_callback_requests(self.request.user, self.household)
