@@ -8,7 +8,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from housing.exports import NOT_YOUR_EXPORT, REGISTRY, ExportError, export_request
+from housing.exports import (
+    ACCESS_CHANGED,
+    NOT_YOUR_EXPORT,
+    REGISTRY,
+    ExportError,
+    export_request,
+)
 from housing.mixins import StaffRequiredMixin
 from housing.models import Export, ExportFormat, ExportStatus
 
@@ -28,12 +34,25 @@ def _my_exports(user):
     return Export.objects.visible_to(user)
 
 
+def _mark_downloadable(user, exports):
+    """``export.downloadable``: finished, and its author still holds what it covers."""
+    for export in exports:
+        spec = REGISTRY.get(export.kind)
+        export.downloadable = (
+            export.status == ExportStatus.DONE
+            and bool(export.file)
+            and spec is not None
+            and spec.still_open_to(user, export.landlord_ids)
+        )
+    return exports
+
+
 class ExportView(StaffRequiredMixin, View):
     template_name = "housing/exports.html"
 
     def render_page(self, request, form, status=200):
         titles = {spec.kind: spec.title for spec in REGISTRY.values()}
-        exports = list(_my_exports(request.user)[:20])
+        exports = _mark_downloadable(request.user, list(_my_exports(request.user)[:20]))
         for export in exports:
             export.title = titles.get(export.kind, export.kind)
         context = {"form": form, "exports": exports}
@@ -70,16 +89,24 @@ class ExportStatusView(StaffRequiredMixin, View):
 
     def get(self, request, pk):
         export = get_object_or_404(_my_exports(request.user), pk=pk)
+        _mark_downloadable(request.user, [export])
         return render(request, "housing/_export_status.html", {"export": export})
 
 
 class ExportDownloadView(StaffRequiredMixin, View):
-    """The file, through this view only (never a public media address); 404 if not yours."""
+    """The file, through this view only (never a public media address); 404 if not yours.
+
+    A file whose author has since lost a landlord it covers (or the role it needs) is refused:
+    the page says why, and the file stays until the daily purge.
+    """
 
     def get(self, request, pk):
         export = get_object_or_404(_my_exports(request.user), pk=pk)
         if export.status != ExportStatus.DONE or not export.file:
             raise Http404
+        if not _mark_downloadable(request.user, [export])[0].downloadable:
+            messages.error(request, ACCESS_CHANGED)
+            return redirect("housing:exports")
         return FileResponse(
             export.file.open("rb"),
             as_attachment=True,

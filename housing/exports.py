@@ -32,10 +32,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from housing.models import Export, ExportFormat, ExportStatus
-from housing.scoping import landlord_ids_with_role
+from housing.scoping import landlord_ids_with_role, staff_landlord_ids
 
 #: The refusal of an export the user's roles do not open (page, admin action, service).
 NOT_YOUR_EXPORT = gettext_lazy("Votre rôle ne donne pas accès à cet export.")
+#: A finished export whose author has since lost a landlord it covers, or the role it needs.
+ACCESS_CHANGED = gettext_lazy(
+    "Vos accès ont changé depuis cet export : il n'est plus téléchargeable. Relancez-le si votre "
+    "rôle le permet."
+)
 #: Rows read per query while exporting.
 CHUNK_SIZE = 2000
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -74,6 +79,16 @@ class ExportSpec:
 
     def allowed(self, user) -> bool:
         return not self.roles or bool(landlord_ids_with_role(user, self.roles))
+
+    def landlord_ids(self, user) -> list[int]:
+        """The landlords whose rows ``user`` gets from this export (every one for superusers)."""
+        if self.roles or getattr(user, "is_superuser", False):
+            return landlord_ids_with_role(user, self.roles)
+        return staff_landlord_ids(user)
+
+    def still_open_to(self, user, landlord_ids) -> bool:
+        """Whether a file built for ``landlord_ids`` may still go to ``user``."""
+        return self.allowed(user) and set(landlord_ids) <= set(self.landlord_ids(user))
 
     def restrict(self, queryset: models.QuerySet, user) -> models.QuerySet:
         """``queryset`` (already scoped) cut to the landlords where ``user`` holds the roles."""
@@ -268,6 +283,7 @@ def export_build(*, export_id: int) -> None:
         return
     export = Export.objects.select_related("created_by").get(pk=export_id)
     spec = spec_for(export.kind)
+    landlord_ids = spec.landlord_ids(export.created_by)
 
     def counted(rows):
         for number, row in enumerate(rows, start=1):
@@ -291,6 +307,7 @@ def export_build(*, export_id: int) -> None:
         Export.objects.filter(pk=export_id).update(
             status=ExportStatus.DONE,
             file=export.file.name,
+            landlord_ids=landlord_ids,
             total=total,
             written=total,
             finished_at=timezone.now(),

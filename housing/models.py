@@ -777,6 +777,9 @@ class Export(TimeStampedModel):
     finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
     # The language of the page it was asked from: the worker writes the headers and labels in it.
     language = models.CharField(_("langue"), max_length=5, default="fr")
+    # The landlords whose rows the file holds (its author's, with the export's roles, when it was
+    # built): it is downloadable only while the author still has them (housing.exports).
+    landlord_ids = models.JSONField(_("bailleurs couverts"), default=list, blank=True)
 
     objects = ExportQuerySet.as_manager()
 

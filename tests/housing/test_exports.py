@@ -192,3 +192,62 @@ def test_a_large_export_asked_in_english_is_written_in_english_by_the_worker(
     download = client.get(f"/personnel/exports/{export.pk}/fichier/")
     header = b"".join(download.streaming_content).decode("utf-8-sig").splitlines()[0]
     assert header.startswith("Reference;")
+
+
+def _built_export(client, user, django_capture_on_commit_callbacks, kind="households"):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/personnel/exports/", {"kind": kind, "format": "csv"})
+    export = Export.objects.get(created_by=user)
+    assert export.status == ExportStatus.DONE
+    return export
+
+
+def test_a_finished_export_is_no_longer_served_once_its_author_left_a_landlord_it_covers(
+    client, alice, actis, sdh, settings, django_capture_on_commit_callbacks
+):
+    from housing.models import Role, StaffMembership
+
+    settings.EXPORT_SYNC_MAX_ROWS = 0
+    StaffMembership.objects.create(user=alice, landlord=sdh, role=Role.CALLER)
+    HouseholdFactory(landlord=actis, reference="MEN-A")
+    HouseholdFactory(landlord=sdh, reference="MEN-S")
+    client.force_login(alice)
+    export = _built_export(client, alice, django_capture_on_commit_callbacks)
+    assert sorted(export.landlord_ids) == sorted([actis.pk, sdh.pk])
+    url = f"/personnel/exports/{export.pk}/fichier/"
+    download = client.get(url)
+    assert download.status_code == 200
+    download.close()
+
+    StaffMembership.objects.filter(user=alice, landlord=sdh).delete()
+    response = client.get(url, follow=True)
+    assert not hasattr(response, "streaming_content")
+    page = response.content.decode()
+    assert "Vos accès ont changé depuis cet export" in page
+    assert url not in page  # the list no longer offers it
+    assert "Plus téléchargeable" in page
+
+
+def test_a_finished_call_log_export_is_refused_once_its_author_is_no_longer_supervisor(
+    client, actis, settings, django_capture_on_commit_callbacks
+):
+    from housing.models import Role, StaffMembership
+    from tests.factories import make_staff
+
+    settings.EXPORT_SYNC_MAX_ROWS = -1  # even an empty export is built by the worker
+    supervisor = make_staff(actis, Role.SUPERVISOR, email="cheffe@actis.example")
+    StaffMembership.objects.create(user=supervisor, landlord=actis, role=Role.CALLER)
+    client.force_login(supervisor)
+    export = _built_export(client, supervisor, django_capture_on_commit_callbacks, "call_logs")
+    url = f"/personnel/exports/{export.pk}/fichier/"
+    download = client.get(url)
+    assert download.status_code == 200
+    download.close()
+
+    StaffMembership.objects.filter(user=supervisor, role=Role.SUPERVISOR).delete()
+    response = client.get(url)
+    assert response.status_code == 302
+    assert not hasattr(response, "streaming_content")
+    status = client.get(f"/personnel/exports/{export.pk}/etat/").content.decode()
+    assert "Plus téléchargeable" in status
+    assert url not in status
