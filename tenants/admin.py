@@ -17,6 +17,7 @@ from tenants.models import (
     TechnicalRequest,
     TenantInvitation,
     VulnerabilityFlag,
+    WorksNoticeDelivery,
 )
 from tenants.services.access_log import household_access_record
 
@@ -187,3 +188,14 @@ class HouseholdAccessAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
     list_select_related = ["user", "household"]
     date_hierarchy = "accessed_at"
     readonly_fields = ["accessed_at", "user", "landlord", "household", "screen"]
+
+
+@admin.register(WorksNoticeDelivery)
+class WorksNoticeDeliveryAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
+    """Which households a works notice was e-mailed to, and when: read-only, as sent."""
+
+    list_display = ["sent_at", "notice", "household"]
+    search_fields = ["household__reference", "household__name", "notice__title"]
+    list_select_related = ["notice", "household"]
+    date_hierarchy = "sent_at"
+    readonly_fields = ["notice", "household", "sent_at"]

@@ -355,3 +355,31 @@ def test_agenda_item_change_view_budget(client, actis, secretary):
     url = reverse("admin:allocations_agendaitem_change", args=[item.pk])
     response = assert_query_budget(client, url, grow, budget=14)
     assert response.content.decode().count("Enregistrer la décision") == 500
+
+
+def test_works_notice_delivery_changelist_budget(client, actis, monkeypatch):
+    from django.contrib.auth.models import Permission
+
+    from housing.models import WorksNotice
+    from tenants.admin import WorksNoticeDeliveryAdmin
+    from tenants.models import WorksNoticeDelivery
+    from tests.factories import WorksSiteFactory
+
+    monkeypatch.setattr(WorksNoticeDeliveryAdmin, "list_per_page", 1000)
+    notice = WorksNotice.objects.create(
+        site=WorksSiteFactory(landlord=actis), title="Coupure d'eau", body="Mardi"
+    )
+    user = make_staff(actis, Role.LANDLORD_ADMIN, email="admin@actis.example", is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(codename__endswith="worksnoticedelivery"))
+
+    def grow(count):
+        WorksNoticeDelivery.objects.bulk_create(
+            WorksNoticeDelivery(notice=notice, household=household)
+            for household in bulk_households(actis, count)
+        )
+
+    client.force_login(user)
+    response = assert_query_budget(
+        client, reverse("admin:tenants_worksnoticedelivery_changelist"), grow, budget=10
+    )
+    assert response.context["cl"].result_count == 500

@@ -105,6 +105,7 @@ from tenants.models import (
     TechnicalRequest,
     TenantInvitation,
     VulnerabilityFlag,
+    WorksNoticeDelivery,
 )
 from tests.factories import LandlordFactory, UserFactory, make_tenant
 from tests.security.summary import SWEEP_FIGURES
@@ -259,6 +260,7 @@ LANDLORD_OF: dict[type, str] = {
     TenantInvitation: "person__household__landlord",
     ActivationCode: "person__household__landlord",
     HouseholdAccess: "landlord",
+    WorksNoticeDelivery: "household__landlord",
     Vacancy: "landlord",
     HousingApplication: "landlord",
     ScoringGrid: "landlord",

@@ -74,6 +74,7 @@ from tenants.models import (
     TechnicalRequest,
     TenantInvitation,
     VulnerabilityFlag,
+    WorksNoticeDelivery,
 )
 from tests.factories import (
     AgencyFactory,
@@ -363,6 +364,7 @@ def build_works(landlord, household, lease, staff, *, tag: str) -> dict:
         WorksSite: site,
         WorksEvent: WorksEvent.objects.create(site=site, kind="announced", date=TODAY),
         WorksNotice: notice,
+        WorksNoticeDelivery: WorksNoticeDelivery.objects.create(notice=notice, household=household),
         RehousingFile: RehousingFile.objects.create(
             landlord=landlord,
             site=site,

@@ -288,3 +288,33 @@ def test_the_database_refuses_a_second_delivery_of_a_notice_to_a_household(site,
     WorksNoticeDelivery.objects.create(notice=notice, household=actis_household)
     with pytest.raises(IntegrityError), transaction.atomic():
         WorksNoticeDelivery.objects.create(notice=notice, household=actis_household)
+
+
+def test_the_admin_lists_the_landlords_notice_deliveries_read_only(
+    client, actis, sdh, site, actis_household, sdh_household
+):
+    """Landlord admins see to whom their notices went; another landlord's answers 404."""
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import WorksSiteFactory
+
+    notice = WorksNotice.objects.create(site=site, title="Coupure d'eau", body="Mardi matin")
+    ours = WorksNoticeDelivery.objects.create(notice=notice, household=actis_household)
+    their_site = WorksSiteFactory(landlord=sdh, name="Démolition Surieux")
+    their_notice = WorksNotice.objects.create(site=their_site, title="Grue", body="Lundi")
+    theirs = WorksNoticeDelivery.objects.create(notice=their_notice, household=sdh_household)
+    admin_user = make_staff(actis, Role.LANDLORD_ADMIN, email="admin@actis.example", is_staff=True)
+    admin_user.user_permissions.set(
+        Permission.objects.filter(codename__endswith="worksnoticedelivery")
+    )
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:tenants_worksnoticedelivery_changelist")).content.decode()
+    assert actis_household.reference in page
+    assert sdh_household.reference not in page
+    change = "admin:tenants_worksnoticedelivery_change"
+    assert client.get(reverse(change, args=[ours.pk])).status_code == 200
+    assert client.get(reverse(change, args=[theirs.pk])).status_code == 404
+    assert client.get(reverse("admin:tenants_worksnoticedelivery_add")).status_code == 403
+    delete = reverse("admin:tenants_worksnoticedelivery_delete", args=[ours.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert WorksNoticeDelivery.objects.filter(pk=ours.pk).exists()
