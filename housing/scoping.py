@@ -44,8 +44,12 @@ def _memberships(user) -> list[tuple[int, str]]:
     if cached is None:
         from housing.models import StaffMembership
 
-        rows = StaffMembership.objects.filter(user=user, landlord__is_active=True).values_list(
-            "landlord_id", "role", "landlord__name"
+        # No ORDER BY: the model's ordering (landlord name, user e-mail) would join the users
+        # table on every request; the badges are sorted by name below (landlord_badges).
+        rows = (
+            StaffMembership.objects.filter(user=user, landlord__is_active=True)
+            .order_by()
+            .values_list("landlord_id", "role", "landlord__name")
         )
         cached = [(landlord_id, role) for landlord_id, role, _ in rows]
         user._portal_memberships = cached
