@@ -122,6 +122,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's form renderer, with the commonest widgets written in Python (portal/forms.py).
+FORM_RENDERER = "portal.forms.PortalFormRenderer"
+
 # Database: SQLite under var/ by default; PostgreSQL through DATABASE_URL.
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
