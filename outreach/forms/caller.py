@@ -66,6 +66,22 @@ def _answer_value(question: Question, value: str | Decimal):
     return value
 
 
+class _ListedChoices(forms.models.ModelChoiceIterator):
+    """The choices in one plain query, kept for the form. Django's own iterator() opens a
+    server-side cursor on PostgreSQL (DECLARE, FETCH, CLOSE: three round trips) for a dozen
+    partners, on every call page."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:  # the form's own copy of the queryset keeps the rows
+            yield self.choice(obj)
+
+
+class _PartnerField(forms.ModelChoiceField):
+    iterator = _ListedChoices
+
+
 class CallLogForm(forms.Form):
     """The call report and every follow-up agreed during the call, in one form."""
 
@@ -94,7 +110,7 @@ class CallLogForm(forms.Form):
         choices=[(kind.value, REQUEST_LABELS[kind]) for kind in REQUESTS],
         widget=forms.CheckboxSelectMultiple,
     )
-    referral_partner = forms.ModelChoiceField(
+    referral_partner = _PartnerField(
         label=gettext_lazy("Orienter vers un partenaire"),
         queryset=None,
         required=False,
