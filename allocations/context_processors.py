@@ -4,13 +4,14 @@ from allocations.models import CommitteeMember
 from allocations.rehousing import REHOUSING_ROLES
 from allocations.views import COMMITTEE_ROLES, LETTING_ROLES
 from housing.scoping import landlord_ids_with_role
+from portal.sessions import session_memo
 
 
 def allocations_nav(request):
     """Which letting and committee links the navigation shows.
 
     Roles come from the memberships already read; the committee-seat lookup (one query) runs
-    only when a template asks.
+    only when a template asks, and at most every few minutes in a session (portal.sessions).
     """
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -27,16 +28,23 @@ def allocations_nav(request):
     return {
         "allocations_can_let": bool(landlord_ids_with_role(user, LETTING_ROLES)),
         "allocations_can_committee": bool(landlord_ids_with_role(user, COMMITTEE_ROLES)),
-        "allocations_is_member": SimpleLazyObject(is_member),
+        "allocations_is_member": SimpleLazyObject(
+            lambda: session_memo(request, "nav_committee_seat", is_member)
+        ),
         "allocations_can_rehouse": bool(landlord_ids_with_role(user, REHOUSING_ROLES)),
     }
 
 
 def applicant_nav(request):
-    """Whether the tenant space shows "Ma demande de logement" (one query, only when asked)."""
+    """Whether the tenant space shows "Ma demande de logement" (one query, only when asked, at
+    most every few minutes in a session: portal.sessions)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"allocations_is_applicant": False}
     from allocations.applicant import is_applicant
 
-    return {"allocations_is_applicant": SimpleLazyObject(lambda: is_applicant(user))}
+    return {
+        "allocations_is_applicant": SimpleLazyObject(
+            lambda: session_memo(request, "nav_applicant", lambda: is_applicant(user))
+        )
+    }
