@@ -217,7 +217,7 @@ def test_a_finished_export_is_no_longer_served_once_its_author_left_a_landlord_i
     url = f"/personnel/exports/{export.pk}/fichier/"
     download = client.get(url)
     assert download.status_code == 200
-    download.close()
+    assert b"".join(download.streaming_content)  # read to the end, as a browser (closes the file)
 
     StaffMembership.objects.filter(user=alice, landlord=sdh).delete()
     response = client.get(url, follow=True)
@@ -242,7 +242,7 @@ def test_a_finished_call_log_export_is_refused_once_its_author_is_no_longer_supe
     url = f"/personnel/exports/{export.pk}/fichier/"
     download = client.get(url)
     assert download.status_code == 200
-    download.close()
+    assert b"".join(download.streaming_content)  # read to the end, as a browser (closes the file)
 
     StaffMembership.objects.filter(user=supervisor, role=Role.SUPERVISOR).delete()
     response = client.get(url)
