@@ -3,15 +3,16 @@ from django.utils.functional import SimpleLazyObject
 from allocations.models import CommitteeMember
 from allocations.rehousing import REHOUSING_ROLES
 from allocations.views import COMMITTEE_ROLES, LETTING_ROLES
-from housing.scoping import landlord_ids_with_role
-from portal.sessions import session_memo
+from housing.scoping import landlord_ids_with_role, membership_flag
+from tenants.selectors import household_flag
 
 
 def allocations_nav(request):
     """Which letting and committee links the navigation shows.
 
-    Roles come from the memberships already read; the committee-seat lookup (one query) runs
-    only when a template asks, and at most every few minutes in a session (portal.sessions).
+    Roles, and whether the user holds a committee seat, come with the memberships already read
+    (the seat as a membership flag, registered in ``allocations.apps``); somebody without a
+    membership has the seat looked up, only when a template asks.
     """
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -23,28 +24,28 @@ def allocations_nav(request):
         }
 
     def is_member() -> bool:
-        return CommitteeMember.objects.filter(user=user).exists()
+        seat = membership_flag(user, "committee_seat")
+        return seat if seat is not None else CommitteeMember.objects.filter(user=user).exists()
 
     return {
         "allocations_can_let": bool(landlord_ids_with_role(user, LETTING_ROLES)),
         "allocations_can_committee": bool(landlord_ids_with_role(user, COMMITTEE_ROLES)),
-        "allocations_is_member": SimpleLazyObject(
-            lambda: session_memo(request, "nav_committee_seat", is_member)
-        ),
+        "allocations_is_member": SimpleLazyObject(is_member),
         "allocations_can_rehouse": bool(landlord_ids_with_role(user, REHOUSING_ROLES)),
     }
 
 
 def applicant_nav(request):
-    """Whether the tenant space shows "Ma demande de logement" (one query, only when asked, at
-    most every few minutes in a session: portal.sessions)."""
+    """Whether the tenant space shows "Ma demande de logement": read with the household on the
+    tenant's pages (a household flag, registered in ``allocations.apps``), else one query, only
+    when a template asks."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"allocations_is_applicant": False}
     from allocations.applicant import is_applicant
 
-    return {
-        "allocations_is_applicant": SimpleLazyObject(
-            lambda: session_memo(request, "nav_applicant", lambda: is_applicant(user))
-        )
-    }
+    def applicant() -> bool:
+        flag = household_flag(user, "applicant")
+        return flag if flag is not None else is_applicant(user)
+
+    return {"allocations_is_applicant": SimpleLazyObject(applicant)}

@@ -7,8 +7,9 @@ user is a tenant (27 November 2026). Staff pages that read tenant data then took
 user's own household ids, read once per request (housing.scoping.tenant_household_ids), so that
 each scoped query filters on a plain column instead of a subquery through the people.
 Then (27 November 2026, later) every page but the admin's lost one more: the navigation's
-committee-seat and applicant lookups are remembered in the session for five minutes
-(portal.sessions), and the pages measure the second visit of a session.
+committee seat comes with the memberships, and the tenant's « Ma demande de logement » with the
+household (flags registered by allocations: housing.scoping.MEMBERSHIP_FLAGS,
+tenants.selectors.HOUSEHOLD_FLAGS).
 """
 
 import datetime
@@ -256,7 +257,7 @@ def test_booking_week_view_budget(client, actis):
         )
         url = reverse("appointments:book_slots") + f"?semaine={NEXT_MONDAY.isoformat()}"
         # 6: the household's people and leases are read by the home only, and whether « Ma
-        # demande de logement » shows is remembered in the session (27 November 2026).
+        # demande de logement » shows comes with the household (27 November 2026).
         response = assert_query_budget(client, url, grow, budget=6)
     assert response.content.decode().count('name="creneau"') == 500
 
