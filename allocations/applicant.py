@@ -77,25 +77,21 @@ def tenant_occupancy_reviews(user):
     )
 
 
-def closed_findings():
-    """Occupancy reviews whose finding the household may read: recorded, the sitting closed."""
-    return OccupancyReview.objects.filter(
-        sitting__status=SittingStatus.CLOSED, finding_recorded_at__isnull=False
-    )
-
-
 def is_applicant(user) -> bool:
-    """Whether the tenant has an application or an occupancy finding to read (the navigation
-    link), in one query. Pages of the tenant space read it with the household instead (the
-    ``applicant`` household flag, ``allocations.apps``); this serves the shared pages. The same
-    rule as :func:`applicant_applications` (the user's own household), written on the household
-    ids the request already holds: building those querysets cost more than running the query."""
+    """Whether the tenant has an application or an occupancy finding to read: one query, asked on
+    every page of the tenant space (the navigation link). The same rule as
+    :func:`applicant_applications` (the user's own household), written on the household ids the
+    request already holds: building those querysets cost more than running the query."""
     if not user.is_authenticated or not user.is_active:
         return False
     households = tenant_household_ids(user)
     if not households:
         return False
-    reviews = closed_findings().filter(household__in=households)
+    reviews = OccupancyReview.objects.filter(
+        household__in=households,
+        sitting__status=SittingStatus.CLOSED,
+        finding_recorded_at__isnull=False,
+    )
     return (
         HousingApplication.objects.filter(current_household__in=households)
         .values("pk")

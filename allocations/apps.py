@@ -14,37 +14,6 @@ class AllocationsConfig(AppConfig):
         register_landlord_resolver(application_landlord_ids)
         register_landlord_resolver(committee_landlord_ids)
 
-        from housing.scoping import register_membership_flag
-        from tenants.selectors import register_household_flag
-
-        # The navigation's links, read with the queries every page runs anyway.
-        register_membership_flag("committee_seat", committee_seat)
-        register_household_flag("applicant", applicant)
-
-
-def committee_seat(user_id):
-    """« Mes séances »: the user holds a seat on a committee."""
-    from django.db.models import Exists
-
-    from allocations.models import CommitteeMember
-
-    return Exists(CommitteeMember.objects.filter(user_id=user_id))
-
-
-def applicant(household_id):
-    """« Ma demande de logement »: an application, or an occupancy finding of a closed sitting
-    (the rule of :func:`allocations.applicant.is_applicant`)."""
-    from django.db.models import BooleanField, Exists, ExpressionWrapper, Q
-
-    from allocations.applicant import closed_findings
-    from allocations.models import HousingApplication
-
-    return ExpressionWrapper(
-        Q(Exists(HousingApplication.objects.filter(current_household_id=household_id)))
-        | Q(Exists(closed_findings().filter(household_id=household_id))),
-        output_field=BooleanField(),
-    )
-
 
 def application_landlord_ids(user):
     from allocations.models import HousingApplication

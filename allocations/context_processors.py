@@ -3,16 +3,14 @@ from django.utils.functional import SimpleLazyObject
 from allocations.models import CommitteeMember
 from allocations.rehousing import REHOUSING_ROLES
 from allocations.views import COMMITTEE_ROLES, LETTING_ROLES
-from housing.scoping import landlord_ids_with_role, membership_flag
-from tenants.selectors import household_flag
+from housing.scoping import landlord_ids_with_role
 
 
 def allocations_nav(request):
     """Which letting and committee links the navigation shows.
 
-    Roles, and whether the user holds a committee seat, come with the memberships already read
-    (the seat as a membership flag, registered in ``allocations.apps``); somebody without a
-    membership has the seat looked up, only when a template asks.
+    Roles come from the memberships already read; the committee-seat lookup (one query) runs
+    only when a template asks.
     """
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -24,8 +22,7 @@ def allocations_nav(request):
         }
 
     def is_member() -> bool:
-        seat = membership_flag(user, "committee_seat")
-        return seat if seat is not None else CommitteeMember.objects.filter(user=user).exists()
+        return CommitteeMember.objects.filter(user=user).exists()
 
     return {
         "allocations_can_let": bool(landlord_ids_with_role(user, LETTING_ROLES)),
@@ -36,16 +33,10 @@ def allocations_nav(request):
 
 
 def applicant_nav(request):
-    """Whether the tenant space shows "Ma demande de logement": read with the household on the
-    tenant's pages (a household flag, registered in ``allocations.apps``), else one query, only
-    when a template asks."""
+    """Whether the tenant space shows "Ma demande de logement" (one query, only when asked)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"allocations_is_applicant": False}
     from allocations.applicant import is_applicant
 
-    def applicant() -> bool:
-        flag = household_flag(user, "applicant")
-        return flag if flag is not None else is_applicant(user)
-
-    return {"allocations_is_applicant": SimpleLazyObject(applicant)}
+    return {"allocations_is_applicant": SimpleLazyObject(lambda: is_applicant(user))}

@@ -7,11 +7,10 @@ their own household; superusers see everything; anybody else sees nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import NamedTuple
 
 from django.db import models
-from django.db.models import OuterRef, Q
+from django.db.models import Q
 
 
 class LandlordPrincipal:
@@ -37,16 +36,6 @@ class LandlordPrincipal:
         return str(self.token)
 
 
-#: Booleans about a user that higher apps read in the memberships query, which every request runs
-#: anyway (name -> function(reference to the user id) -> boolean expression), registered from
-#: their ``ready()``: the navigation's « Mes séances » (a committee seat) needs no query of its own.
-MEMBERSHIP_FLAGS: dict[str, Callable[[OuterRef], models.Expression]] = {}
-
-
-def register_membership_flag(name: str, expression: Callable[[OuterRef], models.Expression]):
-    MEMBERSHIP_FLAGS[name] = expression
-
-
 def _memberships(user) -> list[tuple[int, str]]:
     """(landlord id, role) pairs of the user, read once per request and kept on the user object."""
     if not getattr(user, "is_authenticated", False):
@@ -55,28 +44,18 @@ def _memberships(user) -> list[tuple[int, str]]:
     if cached is None:
         from housing.models import StaffMembership
 
-        flags = {name: make(OuterRef("user_id")) for name, make in MEMBERSHIP_FLAGS.items()}
         # No ORDER BY: the model's ordering (landlord name, user e-mail) would join the users
         # table on every request; the badges are sorted by name below (landlord_badges).
         rows = list(
             StaffMembership.objects.filter(user=user, landlord__is_active=True)
             .order_by()
-            .annotate(**flags)
-            .values_list("landlord_id", "role", "landlord__name", *flags)
+            .values_list("landlord_id", "role", "landlord__name")
         )
         cached = [(row[0], row[1]) for row in rows]
         user._portal_memberships = cached
         # The header's landlord badges, from the same rows (landlord_badges).
         user._portal_landlord_names = {row[0]: row[2] for row in rows}
-        user._portal_membership_flags = dict(zip(flags, rows[0][3:], strict=True)) if rows else {}
     return cached
-
-
-def membership_flag(user, name: str) -> bool | None:
-    """A :data:`MEMBERSHIP_FLAGS` value of the user, or None for somebody without a membership
-    (nothing was read: the caller asks its own query)."""
-    _memberships(user)
-    return getattr(user, "_portal_membership_flags", {}).get(name)
 
 
 def staff_landlord_ids(user) -> list[int]:

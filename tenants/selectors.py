@@ -1,16 +1,8 @@
 """Reads of households shared by several views."""
 
 import datetime
-from collections.abc import Callable
 
-from django.db.models import (
-    Exists,
-    Expression,
-    OuterRef,
-    Prefetch,
-    Subquery,
-    prefetch_related_objects,
-)
+from django.db.models import Exists, OuterRef, Prefetch, Subquery, prefetch_related_objects
 from django.dispatch import Signal
 from django.utils.translation import pgettext
 
@@ -75,22 +67,6 @@ def household_detail_queryset(user):
     )
 
 
-#: Booleans about a household that higher apps read in the query that loads a tenant's household
-#: on every page of the tenant space (name -> function(reference to the household id) -> boolean
-#: expression), registered from their ``ready()``: « Ma demande de logement » needs no query.
-HOUSEHOLD_FLAGS: dict[str, Callable[[OuterRef], Expression]] = {}
-
-
-def register_household_flag(name: str, expression: Callable[[OuterRef], Expression]):
-    HOUSEHOLD_FLAGS[name] = expression
-
-
-def household_flag(user, name: str) -> bool | None:
-    """A :data:`HOUSEHOLD_FLAGS` value read by :func:`tenant_household` in this request, or None
-    when the page did not load the household (the caller asks its own query)."""
-    return getattr(user, "_portal_household_flags", {}).get(name)
-
-
 def tenant_household(user):
     """The household of a tenant user, or None.
 
@@ -102,20 +78,17 @@ def tenant_household(user):
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
-    flags = {
-        f"flag_{name}": make(OuterRef("household_id")) for name, make in HOUSEHOLD_FLAGS.items()
-    }
-    person = (
-        Person.objects.filter(user=user)
-        .select_related("household__landlord")
-        .only("household", "user")
-        .annotate(**flags)
-        .first()
+    # One person per user (unique): no ORDER BY, which would join and sort by the household's name.
+    person = next(
+        iter(
+            Person.objects.filter(user=user)
+            .select_related("household__landlord")
+            .only("household", "user")
+            .order_by()[:1]
+        ),
+        None,
     )
     user._portal_household_ids = [person.household_id] if person else []
-    user._portal_household_flags = (
-        {name: getattr(person, f"flag_{name}") for name in HOUSEHOLD_FLAGS} if person else {}
-    )
     return person.household if person else None
 
 

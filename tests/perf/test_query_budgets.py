@@ -6,10 +6,6 @@ header's landlord names came with the memberships and the navigation stopped ask
 user is a tenant (27 November 2026). Staff pages that read tenant data then took one back: the
 user's own household ids, read once per request (housing.scoping.tenant_household_ids), so that
 each scoped query filters on a plain column instead of a subquery through the people.
-Then (27 November 2026, later) every page but the admin's lost one more: the navigation's
-committee seat comes with the memberships, and the tenant's « Ma demande de logement » with the
-household (flags registered by allocations: housing.scoping.MEMBERSHIP_FLAGS,
-tenants.selectors.HOUSEHOLD_FLAGS).
 """
 
 import datetime
@@ -68,7 +64,7 @@ def in_call_hours():
 def test_staff_home_budget(client, bob):
     client.force_login(bob)
     response = assert_query_budget(
-        client, reverse("housing:staff_home"), lambda n: bulk_landlords_for(bob, n), budget=5
+        client, reverse("housing:staff_home"), lambda n: bulk_landlords_for(bob, n), budget=6
     )
     assert len(response.context["landlords"]) == 501
 
@@ -82,7 +78,7 @@ def test_household_list_budget(client, alice, actis, unpaginated):
         client,
         reverse("tenants:household_list"),
         lambda n: bulk_households(actis, n),
-        budget=8,
+        budget=9,
     )
     assert len(response.context["households"]) == 500
 
@@ -99,11 +95,11 @@ def test_household_page_budget(client, bob, actis):
 
     client.force_login(bob)
     response = assert_query_budget(
-        # 9: the access log's insert (who opened this household's page) is one of them.
+        # 11: the access log's insert (who opened this household's page) is one of them.
         client,
         reverse("tenants:household_detail", args=[household.pk]),
         grow,
-        budget=9,
+        budget=10,
     )
     assert response.status_code == 200
 
@@ -119,8 +115,8 @@ def test_caller_screen_budget(client, alice, actis, in_call_hours):
         client,
         reverse("outreach:caller_call", args=[task.pk]),
         lambda n: bulk_calls(task, alice, n),
-        # 16: the access log's insert (who opened this household's card) is one of them.
-        budget=16,
+        # 20: the access log's insert (who opened this household's card) is one of them.
+        budget=17,
     )
     assert response.content.decode().count("Appel 4") >= 1
 
@@ -137,7 +133,7 @@ def test_caller_home_budget(client, alice, actis, in_call_hours):
             call_queue_refresh(campaign_id=campaign.pk)
 
     client.force_login(alice)
-    response = assert_query_budget(client, reverse("outreach:caller_home"), grow, budget=5)
+    response = assert_query_budget(client, reverse("outreach:caller_home"), grow, budget=6)
     assert {c.due for c in response.context["campaigns"]} == {500}
 
 
@@ -148,7 +144,7 @@ def test_supervisor_dashboard_budget(client, alice, bob, actis):
         client,
         reverse("outreach:campaign_detail", args=[campaign.pk]),
         lambda n: bulk_campaign_calls(campaign, [alice, bob], n),
-        budget=15,
+        budget=16,
     )
     assert response.context["dashboard"].calls == 500
 
@@ -164,7 +160,7 @@ def test_triage_list_budget(client, actis, unpaginated):
         client,
         reverse("tenants:request_list"),
         lambda n: bulk_requests(bulk_households(actis, n), assignee=technician),
-        budget=8,
+        budget=9,
     )
     assert response.context["paginator"].count == 500
 
@@ -208,7 +204,7 @@ def test_adviser_day_view_budget(client, actis):
 
     client.force_login(adviser)
     response = assert_query_budget(
-        client, reverse("outreach:appointment_day") + "?jour=2026-03-02", grow, budget=6
+        client, reverse("outreach:appointment_day") + "?jour=2026-03-02", grow, budget=7
     )
     assert len(response.context["slots"]) == 500
 
@@ -225,9 +221,9 @@ def test_tenant_home_budget(client, actis):
         client,
         reverse("tenant_home"),
         lambda n: bulk_requests([household] * n, created_by=tenant),
-        # 9: the household's people and leases, the works notices of the building and the
-        # latest call-back requests (« Mes demandes de rappel », handled or not).
-        budget=9,
+        # 10: the works notices of the building, whether « Ma demande de logement » shows, and
+        # the latest call-back requests (« Mes demandes de rappel », handled or not).
+        budget=10,
     )
     assert len(response.context["open_requests"]) == 500
 
@@ -256,9 +252,9 @@ def test_booking_week_view_budget(client, actis):
             {"reason": "budget_advice", "mode": "phone", "phone": "0612345678"},
         )
         url = reverse("appointments:book_slots") + f"?semaine={NEXT_MONDAY.isoformat()}"
-        # 6: the household's people and leases are read by the home only, and whether « Ma
-        # demande de logement » shows comes with the household (27 November 2026).
-        response = assert_query_budget(client, url, grow, budget=6)
+        # 7, with the one query that decides whether « Ma demande de logement » shows (the
+        # household's people and leases are read by the home only since 27 November 2026).
+        response = assert_query_budget(client, url, grow, budget=7)
     assert response.content.decode().count('name="creneau"') == 500
 
 

@@ -33,9 +33,8 @@ def sdh_admin(sdh):
 
 
 # 6 since the header reads the landlord names with the memberships (2 fewer on staff pages), plus
-# the user's own household ids that the scoping reads once (housing.scoping.tenant_household_ids);
-# 6 again since the navigation's committee seat comes with the memberships (a membership flag).
-QUERIES_OF_THE_LOG_PAGE = 6
+# the user's own household ids that the scoping reads once (housing.scoping.tenant_household_ids).
+QUERIES_OF_THE_LOG_PAGE = 7
 
 
 def _log(user, household, *, when=None, screen=AccessScreen.HOUSEHOLD_PAGE):
