@@ -3,12 +3,13 @@
 The navigation of every page is two dozen links, each a ``{% url %}`` and a ``{% translate %}``
 behind an ``{% if %}`` on the user's roles: about a fifth of the CPU a simple page costs. Its HTML
 depends only on those role flags and on the language, so ``{% memo %}`` keeps the rendered HTML,
-keyed by the language, the URL prefix and the value of every variable the fragment reads (found
-when the template is parsed, so that nobody has to keep a list of them). It accepts only tags
-whose output follows from those: text, variables, ``if``, ``url``, ``static`` and ``translate``
-(none with ``as``) and comments. Anything else (``csrf_token``, ``include``, ``for``, a ``blocktranslate`` that
-reads the context...) is refused when the template is parsed, and the values it reads must be
-plain (booleans, numbers, strings, None), or the fragment is rendered every time.
+keyed by the language, the URL prefix, the escaping and localisation switches and the value of
+every variable the fragment reads (found when the template is parsed, so that nobody has to keep a
+list of them). It accepts only tags whose output follows from those: text, variables, ``if``,
+``url``, ``static`` and ``translate`` (none with ``as``) and comments. Anything else
+(``csrf_token``, ``include``, ``for``, ``blocktranslate``...) is refused when the template is
+parsed, and the values it reads must be plain (booleans, numbers, strings, None), or the fragment
+is rendered every time.
 """
 
 import weakref
@@ -116,7 +117,7 @@ class MemoNode(Node):
             values = tuple(_plain(e.resolve(context)) for e in self.expressions)
         except TypeError:
             return self.nodelist.render(context)
-        key = (get_language(), get_script_prefix(), context.autoescape, values)
+        key = (get_language(), get_script_prefix(), context.autoescape, context.use_l10n, values)
         html = self.rendered.get(key)
         if html is None:
             html = self.nodelist.render(context)
