@@ -87,8 +87,14 @@ class ExportSpec:
         return staff_landlord_ids(user)
 
     def still_open_to(self, user, landlord_ids) -> bool:
-        """Whether a file built for ``landlord_ids`` may still go to ``user``."""
-        return self.allowed(user) and set(landlord_ids) <= set(self.landlord_ids(user))
+        """Whether a file built for ``landlord_ids`` may still go to ``user``. A file that records
+        no landlord (built before they were recorded) is not served: nothing says whose rows it
+        holds. Superusers see every landlord, deleted ones included."""
+        if not self.allowed(user) or not landlord_ids:
+            return False
+        return getattr(user, "is_superuser", False) or set(landlord_ids) <= set(
+            self.landlord_ids(user)
+        )
 
     def restrict(self, queryset: models.QuerySet, user) -> models.QuerySet:
         """``queryset`` (already scoped) cut to the landlords where ``user`` holds the roles."""

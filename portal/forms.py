@@ -8,7 +8,7 @@ page's CPU. :class:`PortalFormRenderer` writes the same HTML in Python for the t
 renders each widget both ways and compares, so a Django upgrade that changes a template shows.
 """
 
-from django.forms.renderers import DjangoTemplates
+from django.forms.renderers import DjangoTemplates, get_default_renderer
 from django.template.base import render_value_in_context
 from django.template.context import Context
 from django.utils.html import conditional_escape
@@ -88,7 +88,7 @@ def _select(widget: dict) -> str:
 def _render_option(option: dict) -> str:
     render = PYTHON_WIDGETS.get(option["template_name"])
     if render is None:  # a custom option template: through Django (stripped: newline put back)
-        return PortalFormRenderer().render(option["template_name"], {"widget": option}) + "\n"
+        return get_default_renderer().render(option["template_name"], {"widget": option}) + "\n"
     return render(option)
 
 

@@ -9,7 +9,8 @@ list of them). It accepts only tags whose output follows from those: text, varia
 ``url``, ``static`` and ``translate`` (none with ``as``) and comments. Anything else
 (``csrf_token``, ``include``, ``for``, ``blocktranslate``...) is refused when the template is
 parsed, and the values it reads must be plain (booleans, numbers, strings, None), or the fragment
-is rendered every time.
+is rendered every time. Every variable is read for the key, also in a branch the fragment would not
+take: keep lazy lookups (a query) out of it.
 """
 
 import weakref
@@ -87,11 +88,13 @@ def _expressions(nodelist) -> list[FilterExpression]:
 
 
 def _plain(value):
-    """The value as a cache key part, or raise TypeError when it is not a plain value."""
+    """The value as a cache key part, with its type (``True`` is not ``1``, a safe string not a
+    plain one), or raise TypeError when it is not a plain value."""
     if value is None:
         return None
     if isinstance(value, PLAIN):  # also a SimpleLazyObject of a bool: evaluated here
-        return value.__class__(value)
+        kind = value.__class__
+        return (kind, kind(value))
     raise TypeError(value)
 
 
@@ -114,7 +117,10 @@ class MemoNode(Node):
 
     def render(self, context):
         try:
-            values = tuple(_plain(e.resolve(context)) for e in self.expressions)
+            # A missing variable reads None, as {% if %} reads it (not string_if_invalid).
+            values = tuple(
+                _plain(e.resolve(context, ignore_failures=True)) for e in self.expressions
+            )
         except TypeError:
             return self.nodelist.render(context)
         key = (get_language(), get_script_prefix(), context.autoescape, context.use_l10n, values)

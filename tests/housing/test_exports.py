@@ -251,3 +251,16 @@ def test_a_finished_call_log_export_is_refused_once_its_author_is_no_longer_supe
     status = client.get(f"/personnel/exports/{export.pk}/etat/").content.decode()
     assert "Plus téléchargeable" in status
     assert url not in status
+
+
+def test_an_export_that_records_no_landlord_is_not_served(client, alice, settings):
+    """Built before the landlords were recorded (housing 0011): nothing says whose rows it holds."""
+    from django.core.files.base import ContentFile
+
+    export = Export(created_by=alice, kind="households", format="csv", status=ExportStatus.DONE)
+    export.file.save("ancien.csv", ContentFile(b"\xef\xbb\xbfReference\r\n"), save=False)
+    export.save()
+    client.force_login(alice)
+    response = client.get(f"/personnel/exports/{export.pk}/fichier/", follow=True)
+    assert not hasattr(response, "streaming_content")
+    assert "Vos accès ont changé depuis cet export" in response.content.decode()

@@ -104,3 +104,21 @@ def test_a_changed_setting_empties_what_was_kept():
         assert template.render(Context()) == "/a/css/portal.css"
     with override_settings(STATIC_URL="/b/"):
         assert template.render(Context()) == "/b/css/portal.css"
+
+
+def test_values_equal_in_python_but_not_in_html_are_kept_apart():
+    from django.utils.safestring import mark_safe
+
+    template = ENGINE.from_string("{% memo %}{{ x }}{% endmemo %}")
+    assert template.render(Context({"x": mark_safe("<b>")})) == "<b>"
+    assert template.render(Context({"x": "<b>"})) == "&lt;b&gt;"
+    assert template.render(Context({"x": True})) == "True"
+    assert template.render(Context({"x": 1})) == "1"
+
+
+def test_a_missing_variable_is_not_an_empty_string():
+    template = ENGINE.from_string(
+        "{% memo %}{% if x is None %}absent{% else %}là{% endif %}{% endmemo %}"
+    )
+    assert template.render(Context({"x": ""})) == "là"
+    assert template.render(Context({})) == "absent"
