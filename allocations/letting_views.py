@@ -112,10 +112,8 @@ class VacancyPhotoView(LoginRequiredMixin, View):
 
 
 # ---------------------------------------------------------------------------------------------
-# Photos, visit slots and bookings of a vacancy
-
-
-# Each field says what is wrong and how to put it right; the page is shown again with them.
+# Photos, visit slots and bookings of a vacancy (each field's error says what is wrong and how to
+# put it right; the page is shown again with them)
 
 
 class PhotoForm(forms.Form):

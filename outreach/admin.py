@@ -441,9 +441,6 @@ class QueueBuildAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
     search_fields = ["campaign__name"]
     date_hierarchy = "created_at"
 
-    def get_readonly_fields(self, request, obj=None):
-        return _all_fields(QueueBuild)
-
 
 import outreach.admin_appointments  # noqa: E402, F401  (appointments with advisers)
 

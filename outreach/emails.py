@@ -17,7 +17,8 @@ from icalendar import Calendar, Event
 
 from outreach.calendar import PARIS
 from outreach.models import Appointment, AppointmentMode, AppointmentStatus, WaitingListEntry
-from outreach.services.appointments import appointment_link_token, base_url
+from outreach.services.appointments import appointment_link_token
+from portal.mail import portal_url
 
 SUBJECTS = {
     "confirmation": "Votre rendez-vous est confirmé",
@@ -60,8 +61,8 @@ def _links(appointment: Appointment) -> dict[str, str]:
     links = {}
     for purpose, name in (("cancel", "appointment_link_cancel"), ("move", "appointment_link_move")):
         token = appointment_link_token(appointment_id=appointment.pk, purpose=purpose)
-        links[purpose] = base_url() + reverse(
-            f"appointments:{name}", kwargs={"pk": appointment.pk, "token": token}
+        links[purpose] = portal_url(
+            reverse(f"appointments:{name}", kwargs={"pk": appointment.pk, "token": token})
         )
     return links
 
@@ -86,7 +87,7 @@ def send_appointment_email(*, appointment_id: int, kind: str) -> bool:
             "household": household,
             "kind": kind,
             "links": _links(appointment) if appointment.status == AppointmentStatus.BOOKED else {},
-            "space_url": base_url() + reverse("appointments:my_appointments"),
+            "space_url": portal_url(reverse("appointments:my_appointments")),
         }
         body = render_to_string("outreach/appointments/email.txt", context)
         message = EmailMultiAlternatives(subject=_(SUBJECTS[kind]), body=body, to=[household.email])
@@ -111,7 +112,7 @@ def send_waiting_offer_email(*, entry_id: int) -> bool:
             {
                 "entry": entry,
                 "slot": entry.offered_slot,
-                "url": base_url() + reverse("appointments:waiting_offer", kwargs={"pk": entry.pk}),
+                "url": portal_url(reverse("appointments:waiting_offer", kwargs={"pk": entry.pk})),
             },
         )
         EmailMultiAlternatives(

@@ -1,11 +1,18 @@
-"""E-mails sent once: the row that records a sending and the sending itself go together."""
+"""E-mails: absolute links to the portal, and sending once (the row that records a sending and the
+sending itself go together)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+
+
+def portal_url(path: str) -> str:
+    """The absolute address of ``path`` for an e-mail (``PORTAL_BASE_URL`` in front)."""
+    return settings.PORTAL_BASE_URL.rstrip("/") + path
 
 
 def send_once(message: Callable[[], EmailMessage], *, record: Callable[[], object]) -> bool:

@@ -3,19 +3,14 @@
 import datetime
 
 from celery import shared_task
-from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from portal.mail import portal_url
 from portal.outbox import RunOnceTask
 from tenants.models import RequestEvent, TechnicalRequest, TenantInvitation
-
-
-def portal_url(path: str) -> str:
-    base = settings.PORTAL_BASE_URL.rstrip("/")
-    return f"{base}{path}"
 
 
 def household_emails(household) -> list[str]:

@@ -152,9 +152,6 @@ def _other_phones(household: Household, called) -> list[tuple]:
 
 def call_card(*, task: CallTask, user) -> CallCard:
     """The household card of ``task``: people, dwelling, flags and this landlord's history."""
-    # The task was read through CallTask.objects.visible_to() and the caller's landlords: its
-    # household is in scope. (Household.visible_to() joins people for the tenant side of the
-    # scope, which would repeat the row once per person.)
     # The task was read through CallTask.objects.visible_to() and the caller's landlords, with
     # its household: that household is in scope, and is not read again.
     household = task.household

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -880,7 +879,3 @@ def advisers_of(landlord_ids) -> list:
             ).values("user_id")
         ).order_by("last_name", "first_name", "pk")
     )
-
-
-def base_url() -> str:
-    return settings.PORTAL_BASE_URL.rstrip("/")

@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from housing.models import WorksNotice, WorksSite
-from portal.mail import send_once
+from portal.mail import portal_url, send_once
 from portal.tasks import enqueue_on_commit
 from tenants.errors import TenantError
 from tenants.models import ContactPreference, Household, Lease, Person, WorksNoticeDelivery
@@ -123,8 +123,6 @@ def works_notice_send(*, notice_id: int) -> int:
     )
     if notice is None:
         return 0
-    from tenants.tasks import portal_url
-
     link = portal_url(reverse("tenant_works_notices"))
     mail = get_connection()
     sent = failed = 0
