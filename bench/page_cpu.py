@@ -37,6 +37,9 @@ def parse_args():
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--caller", default="appelant-00@actis.demo")
     parser.add_argument("--tenant", default="charge-locataire-000@actis.demo")
+    parser.add_argument(
+        "--profile", metavar="FILE", help="also write cProfile statistics of the rounds to FILE"
+    )
     return parser.parse_args()
 
 
@@ -120,12 +123,21 @@ def main():
     journeys.browse_and_book()
     journeys.times.clear()
 
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     cpu = time.process_time()
     for _ in range(args.rounds):
         journeys.call()
         journeys.browse_and_book()
         journeys.browse_and_book()
     cpu = time.process_time() - cpu
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(args.profile)
     Appointment.objects.filter(booked_by__email=args.tenant).delete()
 
     requests = sum(len(times) for times in journeys.times.values())

@@ -143,7 +143,10 @@ def tenant_household_ids(user) -> list[int]:
         from django.apps import apps
 
         person = apps.get_model("tenants", "Person")
-        cached = list(person._base_manager.filter(user=user).values_list("household_id", flat=True))
+        # No ORDER BY: the model's ordering would join and sort by the household's name.
+        cached = list(
+            person._base_manager.filter(user=user).order_by().values_list("household_id", flat=True)
+        )
         user._portal_household_ids = cached
     return cached
 

@@ -157,10 +157,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# django-axes first: it refuses a locked-out account before the password is even checked.
+# django-axes first: it refuses a locked-out account before the password is even checked. Then
+# Django's ModelBackend, whose per-request user read also brings the user's landlords and
+# household (housing/auth.py). A session records its backend: those opened under Django's own
+# ModelBackend (before 27 November 2026) end, and their users log in again.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "housing.auth.PortalBackend",
 ]
 # Login throttling: after AXES_FAILURE_LIMIT failures for one e-mail address (from one address
 # IP or another), the account is locked for AXES_COOLOFF_MINUTES; an admin can unlock it sooner

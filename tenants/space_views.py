@@ -50,7 +50,7 @@ from tenants.services.requests import (
     request_reopen,
 )
 
-LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
+LOGIN_BACKEND = "housing.auth.PortalBackend"
 
 
 class TenantMixin(HouseholdRequiredMixin):
