@@ -16,49 +16,43 @@ import functools
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.db import connection
 
 from portal import rls
-
-MEMBERSHIP_LANDLORD = "portal_membership_landlord"
-MEMBERSHIP_ROLE = "portal_membership_role"
-MEMBERSHIP_LANDLORD_NAME = "portal_membership_landlord_name"
-HOUSEHOLD = "portal_household"
+from portal.sql import instance_from_row, select_columns
 
 
 @functools.cache
 def _identity_sql(with_household: bool) -> str:
-    """One row per active membership (at least one row): the user's columns, then the
-    membership's landlord, role and landlord name, then the user's household (one person per
-    user) when asked."""
-    user_table = get_user_model()._meta.db_table
+    """One row per membership of an active landlord (at least one row): the user's columns, then
+    the membership's landlord id, role and landlord name, then the user's household (one person
+    per user) when asked."""
+    user_model = get_user_model()
     membership = apps.get_model("housing", "StaffMembership")._meta
     landlord = apps.get_model("housing", "Landlord")._meta
     person = apps.get_model("tenants", "Person")._meta
+    quote = connection.ops.quote_name
 
     def column(meta, name):
-        return meta.get_field(name).column
+        return quote(meta.get_field(name).column)
 
-    household = (
-        f', p."{column(person, "household")}" AS "{HOUSEHOLD}"'
-        if with_household
-        else f', NULL AS "{HOUSEHOLD}"'
-    )
-    joins = (
-        f' LEFT JOIN "{person.db_table}" p ON p."{column(person, "user")}" = u."id"'
-        if with_household
-        else ""
-    )
+    household, person_join = "NULL", ""
+    if with_household:
+        household = f"p.{column(person, 'household')}"
+        person_join = (
+            f" LEFT JOIN {quote(person.db_table)} p ON p.{column(person, 'user')} = u.{quote('id')}"
+        )
     # Every name comes from the models' metadata; the user id is the one parameter.
     return (
-        f'SELECT u.*, m."{column(membership, "landlord")}" AS "{MEMBERSHIP_LANDLORD}",'  # noqa: S608
-        f' m."{column(membership, "role")}" AS "{MEMBERSHIP_ROLE}",'
-        f' l."{column(landlord, "name")}" AS "{MEMBERSHIP_LANDLORD_NAME}"{household}'
-        f' FROM "{user_table}" u'
-        f' LEFT JOIN "{membership.db_table}" m ON m."{column(membership, "user")}" = u."id"'
-        f' LEFT JOIN "{landlord.db_table}" l'
-        f' ON l."id" = m."{column(membership, "landlord")}" AND l."{column(landlord, "is_active")}"'
-        f"{joins}"
-        ' WHERE u."id" = %s'
+        f"SELECT {select_columns(user_model, 'u')}, m.{column(membership, 'landlord')},"  # noqa: S608
+        f" m.{column(membership, 'role')}, l.{column(landlord, 'name')}, {household}"
+        f" FROM {quote(user_model._meta.db_table)} u"
+        f" LEFT JOIN {quote(membership.db_table)} m ON m.{column(membership, 'user')} = u.{quote('id')}"
+        f" LEFT JOIN {quote(landlord.db_table)} l"
+        f" ON l.{quote('id')} = m.{column(membership, 'landlord')}"
+        f" AND l.{column(landlord, 'is_active')}"
+        f"{person_join}"
+        f" WHERE u.{quote('id')} = %s"
     )
 
 
@@ -69,25 +63,21 @@ def user_with_memberships(user_id):
     # user is read (before the middleware writes this request's), and people are protected rows;
     # the household is then read by tenant_household_ids, once the request's landlords are set.
     with_household = not rls.is_active()
-    rows = list(get_user_model()._default_manager.raw(_identity_sql(with_household), [user_id]))
+    user_model = get_user_model()
+    with connection.cursor() as cursor:
+        cursor.execute(_identity_sql(with_household), [user_model._meta.pk.to_python(user_id)])
+        rows = cursor.fetchall()
     if not rows:
         return None
-    user = rows[0]
-    memberships = [
-        (
-            row.portal_membership_landlord,
-            row.portal_membership_role,
-            row.portal_membership_landlord_name,
-        )
-        for row in rows
-        if row.portal_membership_landlord_name is not None  # no membership, or inactive landlord
-    ]
+    width = len(user_model._meta.concrete_fields)
+    user = instance_from_row(user_model, rows[0][:width])
+    # No landlord name: no membership, or one of an inactive landlord (the join left it out).
+    memberships = [row[width : width + 3] for row in rows if row[width + 2] is not None]
     user._portal_memberships = [(landlord_id, role) for landlord_id, role, _ in memberships]
     user._portal_landlord_names = {landlord_id: name for landlord_id, _, name in memberships}
     if with_household:
-        user._portal_household_ids = (
-            [user.portal_household] if user.portal_household is not None else []
-        )
+        household_id = rows[0][width + 3]
+        user._portal_household_ids = [household_id] if household_id is not None else []
     return user
 
 

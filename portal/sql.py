@@ -1,6 +1,6 @@
 """Set-based writes Django's ORM cannot say: INSERT … SELECT … ON CONFLICT DO NOTHING."""
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model, QuerySet
 
 
@@ -26,3 +26,32 @@ def insert_select_sql(
         f"ON CONFLICT ({unique}) DO NOTHING"
     )
     return sql, params
+
+
+# Reads in plain SQL, for the few queries every request runs: building and compiling them with the
+# ORM costs more CPU than PostgreSQL spends answering them (bench/README.md, load_test).
+
+
+def select_columns(model: type[Model], table_alias: str) -> str:
+    """``alias."col", …``: every concrete column of ``model``, in the order
+    :func:`instance_from_row` reads them."""
+    quote = connection.ops.quote_name
+    return ", ".join(f"{table_alias}.{quote(f.column)}" for f in model._meta.concrete_fields)
+
+
+def instance_from_row(model: type[Model], values, using: str = DEFAULT_DB_ALIAS) -> Model:
+    """An instance of ``model`` from the values of :func:`select_columns`, converted as the ORM
+    converts what it reads (SQLite's dates and booleans, JSON, …)."""
+    wrapper = connections[using]
+    fields = model._meta.concrete_fields
+    converted = []
+    for field, value in zip(fields, values, strict=True):
+        if value is not None:
+            column = field.get_col(model._meta.db_table)
+            for converter in (
+                *wrapper.ops.get_db_converters(column),
+                *field.get_db_converters(wrapper),
+            ):
+                value = converter(value, column, wrapper)
+        converted.append(value)
+    return model.from_db(using, [f.attname for f in fields], converted)

@@ -31,6 +31,7 @@ def test_one_query_reads_the_user_their_landlords_and_their_household(
         user = PortalBackend().get_user(alice.pk)
         assert user == alice
         assert user.email == "alice@actis.example"
+        assert user.date_joined == alice.date_joined  # a datetime on every database
         assert staff_landlord_ids(user) == sorted([actis.pk, sdh.pk])
         assert landlord_ids_with_role(user, [Role.SUPERVISOR]) == [sdh.pk]
         assert [badge.name for badge in landlord_badges(user)] == ["Actis", "SDH"]
