@@ -9,8 +9,8 @@ from housing.scoping import landlord_ids_with_role
 def allocations_nav(request):
     """Which letting and committee links the navigation shows.
 
-    Roles come from the memberships already read; the committee-seat lookup (one query) runs
-    only when a template asks.
+    Roles come from the memberships already read; so does the committee seat when the user was
+    read by housing.auth.PortalBackend, else its lookup (one query) runs only when a template asks.
     """
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -22,6 +22,9 @@ def allocations_nav(request):
         }
 
     def is_member() -> bool:
+        known = getattr(user, "_portal_committee_member", None)  # read with the user (housing.auth)
+        if known is not None:
+            return known
         return CommitteeMember.objects.filter(user=user).exists()
 
     return {

@@ -2,10 +2,10 @@
 
 Django's ``ModelBackend`` reads the user on each request; the pages then ask, each in a query of
 its own, which landlords the user works for (:func:`housing.scoping.staff_landlord_ids`: every
-page, for the scoping and the navigation) and, for the scoping's tenant side, which household the
-user belongs to (:func:`housing.scoping.tenant_household_ids`). :class:`PortalBackend` reads the
-three in one statement and leaves the answers where those functions look, so they do not ask
-again. Written once per process as plain SQL: building and compiling the same ORM queries cost
+page, for the scoping and the navigation), for the scoping's tenant side which household the user
+belongs to (:func:`housing.scoping.tenant_household_ids`), and for the navigation whether the user
+sits on a committee. :class:`PortalBackend` reads the four in one statement and leaves the answers
+where those lookups look, so they do not ask again. Written once per process as plain SQL: building and compiling the same ORM queries cost
 more CPU than PostgreSQL spends running them (bench/README.md, load_test).
 """
 
@@ -25,12 +25,14 @@ from portal.sql import instance_from_row, select_columns
 @functools.cache
 def _identity_sql(with_household: bool) -> str:
     """One row per membership of an active landlord (at least one row): the user's columns, then
-    the membership's landlord id, role and landlord name, then the user's household (one person
-    per user) when asked."""
+    the membership's landlord id, role and landlord name, the user's household (one person per
+    user) when asked, and whether the user sits on a committee (the navigation's « Mes séances »).
+    Other apps' tables are named by label, as in :mod:`housing.scoping`."""
     user_model = get_user_model()
     membership = apps.get_model("housing", "StaffMembership")._meta
     landlord = apps.get_model("housing", "Landlord")._meta
     person = apps.get_model("tenants", "Person")._meta
+    member = apps.get_model("allocations", "CommitteeMember")._meta
     quote = connection.ops.quote_name
 
     def column(meta, name):
@@ -45,7 +47,9 @@ def _identity_sql(with_household: bool) -> str:
     # Every name comes from the models' metadata; the user id is the one parameter.
     return (
         f"SELECT {select_columns(user_model, 'u')}, m.{column(membership, 'landlord')},"  # noqa: S608
-        f" m.{column(membership, 'role')}, l.{column(landlord, 'name')}, {household}"
+        f" m.{column(membership, 'role')}, l.{column(landlord, 'name')}, {household},"
+        f" EXISTS (SELECT 1 FROM {quote(member.db_table)} c"
+        f" WHERE c.{column(member, 'user')} = u.{quote('id')})"
         f" FROM {quote(user_model._meta.db_table)} u"
         f" LEFT JOIN {quote(membership.db_table)} m ON m.{column(membership, 'user')} = u.{quote('id')}"
         f" LEFT JOIN {quote(landlord.db_table)} l"
@@ -57,8 +61,8 @@ def _identity_sql(with_household: bool) -> str:
 
 
 def user_with_memberships(user_id):
-    """The user of ``user_id`` (or None), with their memberships of active landlords (and,
-    unless row-level security is on, their household ids) kept on the object."""
+    """The user of ``user_id`` (or None), with their memberships of active landlords, their
+    committee seat and (unless row-level security is on) their household ids kept on it."""
     # Row-level security: the connection still holds the previous request's landlords when the
     # user is read (before the middleware writes this request's), and people are protected rows;
     # the household is then read by tenant_household_ids, once the request's landlords are set.
@@ -75,6 +79,7 @@ def user_with_memberships(user_id):
     memberships = [row[width : width + 3] for row in rows if row[width + 2] is not None]
     user._portal_memberships = [(landlord_id, role) for landlord_id, role, _ in memberships]
     user._portal_landlord_names = {landlord_id: name for landlord_id, _, name in memberships}
+    user._portal_committee_member = bool(rows[0][width + 4])
     if with_household:
         household_id = rows[0][width + 3]
         user._portal_household_ids = [household_id] if household_id is not None else []

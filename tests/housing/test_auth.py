@@ -38,6 +38,15 @@ def test_one_query_reads_the_user_their_landlords_and_their_household(
         assert tenant_household_ids(user) == [sdh_household.pk]
 
 
+def test_the_committee_seat_comes_with_the_user(actis, alice, bob):
+    """The navigation's « Mes séances » link needs no query of its own."""
+    from tests.allocations.conftest import make_committee
+
+    make_committee(actis).members.create(name="Alice Toussaint", role="board", user=alice)
+    assert PortalBackend().get_user(alice.pk)._portal_committee_member is True
+    assert PortalBackend().get_user(bob.pk)._portal_committee_member is False
+
+
 def test_a_closed_landlord_gives_no_access_and_a_tenant_has_no_landlord_of_their_own(
     actis, actis_household
 ):
