@@ -179,6 +179,8 @@ AXES_LOCKOUT_CALLABLE = "portal.views.locked_out"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
 AXES_ENABLE_ADMIN = False
+# Sessions in the database (Django's table and store), read with one plain query (portal/sessions.py).
+SESSION_ENGINE = "portal.sessions"
 # Staff sessions end after this many minutes without a request (tenants keep Django's default);
 # 0 switches the idle timeout off.
 STAFF_SESSION_IDLE_MINUTES = env.int("STAFF_SESSION_IDLE_MINUTES", default=30)

@@ -308,8 +308,8 @@ def test_the_page_runs_a_constant_number_of_queries(client, adviser, agency, row
 
 # 13 since the header reads the landlord names with the memberships (2 fewer on staff pages);
 # 12 since the adviser's landlords and kinds are read in one query (availability.adviser_roles);
-# 11 since the memberships come with the user (housing.auth.PortalBackend).
-QUERY_BUDGET = 11
+# 10 since the memberships and the committee seat come with the user (housing.auth.PortalBackend).
+QUERY_BUDGET = 10
 
 
 def test_an_absence_added_on_the_page_lists_the_appointments_it_overlaps(

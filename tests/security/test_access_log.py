@@ -34,8 +34,9 @@ def sdh_admin(sdh):
 
 # 6 since the header reads the landlord names with the memberships (2 fewer on staff pages), plus
 # the user's own household ids that the scoping reads once (housing.scoping.tenant_household_ids);
-# 5 since the user, their memberships and their household ids are one query (housing.auth).
-QUERIES_OF_THE_LOG_PAGE = 5
+# 4 since the user, their memberships, household ids and committee seat are one query
+# (housing.auth): session, user, count, page.
+QUERIES_OF_THE_LOG_PAGE = 4
 
 
 def _log(user, household, *, when=None, screen=AccessScreen.HOUSEHOLD_PAGE):
