@@ -36,6 +36,7 @@ from allocations.models import (
 from allocations.services import application_scores
 from housing.scoping import scope, tenant_household_ids
 from portal.dates import years_ago
+from portal.sql import column
 
 HOUSEHOLD_USER = "current_household__people__user"
 
@@ -107,9 +108,6 @@ def _is_applicant_sql() -> str:
         OccupancyReview._meta,
         OccupancyReview._meta.get_field("sitting").related_model._meta,
     )
-
-    def column(meta, name):
-        return quote(meta.get_field(name).column)
 
     # Every name comes from the models' metadata; {households} becomes one %s per household.
     return (

@@ -19,7 +19,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.db import connection
 
 from portal import rls
-from portal.sql import instance_from_row, select_columns
+from portal.sql import column, instance_from_row, select_columns
 
 
 @functools.cache
@@ -34,9 +34,6 @@ def _identity_sql(with_household: bool) -> str:
     person = apps.get_model("tenants", "Person")._meta
     member = apps.get_model("allocations", "CommitteeMember")._meta
     quote = connection.ops.quote_name
-
-    def column(meta, name):
-        return quote(meta.get_field(name).column)
 
     household, person_join = "NULL", ""
     if with_household:

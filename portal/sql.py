@@ -32,6 +32,11 @@ def insert_select_sql(
 # ORM costs more CPU than PostgreSQL spends answering them (bench/README.md, load_test).
 
 
+def column(meta, name: str) -> str:
+    """The quoted column of the field ``name`` of a model's ``_meta``."""
+    return connection.ops.quote_name(meta.get_field(name).column)
+
+
 def select_columns(model: type[Model], table_alias: str) -> str:
     """``alias."col", …``: every concrete column of ``model``, in the order
     :func:`instance_from_row` reads them."""

@@ -9,7 +9,7 @@ from django.dispatch import Signal
 from django.utils.translation import pgettext
 
 from housing.models import Landlord
-from portal.sql import instance_from_row, select_columns
+from portal.sql import column, instance_from_row, select_columns
 from tenants.models import Household, Lease, Person, VulnerabilityFlag
 
 
@@ -100,9 +100,6 @@ def tenant_household(user):
 def _tenant_household_sql() -> str:
     quote = connection.ops.quote_name
     person, household = Person._meta, Household._meta
-
-    def column(meta, name):
-        return quote(meta.get_field(name).column)
 
     # Every name comes from the models' metadata; the user id is the one parameter.
     return (
