@@ -34,26 +34,27 @@ def _identity_sql(with_household: bool) -> str:
     person = apps.get_model("tenants", "Person")._meta
     member = apps.get_model("allocations", "CommitteeMember")._meta
     quote = connection.ops.quote_name
+    user_pk = f"u.{quote(user_model._meta.pk.column)}"
 
     household, person_join = "NULL", ""
     if with_household:
         household = f"p.{column(person, 'household')}"
         person_join = (
-            f" LEFT JOIN {quote(person.db_table)} p ON p.{column(person, 'user')} = u.{quote('id')}"
+            f" LEFT JOIN {quote(person.db_table)} p ON p.{column(person, 'user')} = {user_pk}"
         )
     # Every name comes from the models' metadata; the user id is the one parameter.
     return (
         f"SELECT {select_columns(user_model, 'u')}, m.{column(membership, 'landlord')},"  # noqa: S608
         f" m.{column(membership, 'role')}, l.{column(landlord, 'name')}, {household},"
         f" EXISTS (SELECT 1 FROM {quote(member.db_table)} c"
-        f" WHERE c.{column(member, 'user')} = u.{quote('id')})"
+        f" WHERE c.{column(member, 'user')} = {user_pk})"
         f" FROM {quote(user_model._meta.db_table)} u"
-        f" LEFT JOIN {quote(membership.db_table)} m ON m.{column(membership, 'user')} = u.{quote('id')}"
+        f" LEFT JOIN {quote(membership.db_table)} m ON m.{column(membership, 'user')} = {user_pk}"
         f" LEFT JOIN {quote(landlord.db_table)} l"
         f" ON l.{quote('id')} = m.{column(membership, 'landlord')}"
         f" AND l.{column(landlord, 'is_active')}"
         f"{person_join}"
-        f" WHERE u.{quote('id')} = %s"
+        f" WHERE {user_pk} = %s"
     )
 
 
