@@ -19,6 +19,7 @@ from tests.factories import PASSWORD, LandlordFactory, PersonFactory, make_staff
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.owner_role  # the household comes with the user only outside row-level security
 def test_one_query_reads_the_user_their_landlords_and_their_household(
     actis, sdh, sdh_household, alice, django_assert_num_queries
 ):

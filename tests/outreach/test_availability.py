@@ -274,6 +274,8 @@ def test_roles_without_appointments_are_refused(client, alice):
     assert client.get(PAGE).status_code == 403
 
 
+# owner_role: exact query counts; under RLS_APP_ROLE=1 each request adds its set_config.
+@pytest.mark.owner_role
 @pytest.mark.parametrize("rows", [10, 200])
 def test_the_page_runs_a_constant_number_of_queries(client, adviser, agency, rows, frozen):
     AvailabilityRule.objects.bulk_create(

@@ -34,7 +34,8 @@ from tests.perf.builders import (
     bulk_requests,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+# owner_role: exact query counts; under RLS_APP_ROLE=1 each request adds its set_config.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.owner_role]
 
 PARIS = ZoneInfo("Europe/Paris")
 # A Tuesday at 10:00 in Paris: inside every default call window, no public holiday that week.
