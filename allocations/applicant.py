@@ -114,7 +114,7 @@ def _is_applicant_sql() -> str:
         f"SELECT 1 FROM {quote(application.db_table)}"  # noqa: S608
         f" WHERE {column(application, 'current_household')} IN ({{households}})"
         f" UNION ALL SELECT 1 FROM {quote(review.db_table)} r"
-        f" JOIN {quote(sitting.db_table)} s ON s.{quote('id')} = r.{column(review, 'sitting')}"
+        f" JOIN {quote(sitting.db_table)} s ON s.{column(sitting, sitting.pk.name)} = r.{column(review, 'sitting')}"
         f" WHERE r.{column(review, 'household')} IN ({{households}})"
         f" AND s.{column(sitting, 'status')} = %s"
         f" AND r.{column(review, 'finding_recorded_at')} IS NOT NULL"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 
+from asgiref.sync import sync_to_async
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
@@ -51,7 +52,7 @@ def _identity_sql(with_household: bool) -> str:
         f" FROM {quote(user_model._meta.db_table)} u"
         f" LEFT JOIN {quote(membership.db_table)} m ON m.{column(membership, 'user')} = {user_pk}"
         f" LEFT JOIN {quote(landlord.db_table)} l"
-        f" ON l.{quote('id')} = m.{column(membership, 'landlord')}"
+        f" ON l.{column(landlord, landlord.pk.name)} = m.{column(membership, 'landlord')}"
         f" AND l.{column(landlord, 'is_active')}"
         f"{person_join}"
         f" WHERE {user_pk} = %s"
@@ -91,3 +92,6 @@ class PortalBackend(ModelBackend):
     def get_user(self, user_id):
         user = user_with_memberships(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None
+
+    async def aget_user(self, user_id):
+        return await sync_to_async(self.get_user)(user_id)

@@ -51,12 +51,11 @@ def instance_from_row(model: type[Model], values, using: str = DEFAULT_DB_ALIAS)
     fields = model._meta.concrete_fields
     converted = []
     for field, value in zip(fields, values, strict=True):
-        if value is not None:
-            column = field.get_col(model._meta.db_table)
-            for converter in (
-                *wrapper.ops.get_db_converters(column),
-                *field.get_db_converters(wrapper),
-            ):
-                value = converter(value, column, wrapper)
+        column = field.get_col(model._meta.db_table)
+        for converter in (
+            *wrapper.ops.get_db_converters(column),
+            *column.get_db_converters(wrapper),
+        ):
+            value = converter(value, column, wrapper)  # on NULL too, as the compiler does
         converted.append(value)
     return model.from_db(using, [f.attname for f in fields], converted)

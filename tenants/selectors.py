@@ -105,9 +105,9 @@ def _tenant_household_sql() -> str:
     return (
         f"SELECT {select_columns(Household, 'h')}, {select_columns(Landlord, 'l')}"  # noqa: S608
         f" FROM {quote(person.db_table)} p"
-        f" JOIN {quote(household.db_table)} h ON h.{quote('id')} = p.{column(person, 'household')}"
+        f" JOIN {quote(household.db_table)} h ON h.{column(household, household.pk.name)} = p.{column(person, 'household')}"
         f" JOIN {quote(Landlord._meta.db_table)} l"
-        f" ON l.{quote('id')} = h.{column(household, 'landlord')}"
+        f" ON l.{column(Landlord._meta, Landlord._meta.pk.name)} = h.{column(household, 'landlord')}"
         f" WHERE p.{column(person, 'user')} = %s"
     )
 
