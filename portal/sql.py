@@ -1,4 +1,8 @@
-"""Set-based writes Django's ORM cannot say: INSERT … SELECT … ON CONFLICT DO NOTHING."""
+"""SQL the ORM does not write, or writes too slowly.
+
+Set-based writes it cannot say (INSERT … SELECT … ON CONFLICT DO NOTHING), and the plain reads of
+the few queries every request runs, with the names taken from the models' metadata.
+"""
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model, QuerySet
@@ -51,11 +55,8 @@ def instance_from_row(model: type[Model], values, using: str = DEFAULT_DB_ALIAS)
     fields = model._meta.concrete_fields
     converted = []
     for field, value in zip(fields, values, strict=True):
-        column = field.get_col(model._meta.db_table)
-        for converter in (
-            *wrapper.ops.get_db_converters(column),
-            *column.get_db_converters(wrapper),
-        ):
-            value = converter(value, column, wrapper)  # on NULL too, as the compiler does
+        col = field.get_col(model._meta.db_table)
+        for converter in (*wrapper.ops.get_db_converters(col), *col.get_db_converters(wrapper)):
+            value = converter(value, col, wrapper)  # on NULL too, as the compiler does
         converted.append(value)
     return model.from_db(using, [f.attname for f in fields], converted)
