@@ -15,6 +15,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The English catalogue is committed compiled; a checkout may write django.po after django.mo, so
+# compile again when the .mo is older (byte-identical when nothing changed: git stays clean). With
+# no msgfmt (gettext) at hand, the .mo is only touched: tests/portal fails if the two disagree.
+MO := locale/en/LC_MESSAGES/django.mo
+$(MO): locale/en/LC_MESSAGES/django.po | $(STAMP)
+	@if command -v msgfmt >/dev/null; then \
+		$(BIN)/python manage.py compilemessages -l en --ignore=.venv >/dev/null; \
+	else touch $@; fi
+
 migrate: install
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
@@ -23,14 +32,14 @@ demo: migrate
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py setup_periodic_tasks
 
-run: demo
+run: demo $(MO)
 	@$(BIN)/python manage.py demo_logins --url http://127.0.0.1:$(PORT)/
 	WEB_PORT=$(PORT) $(BIN)/honcho start -f Procfile
 
-test: install
+test: install $(MO)
 	$(BIN)/python -m pytest
 
-e2e: install
+e2e: install $(MO)
 	$(BIN)/python -m pytest -m e2e
 
 lint: install
