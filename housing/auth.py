@@ -59,30 +59,50 @@ def _identity_sql(with_household: bool) -> str:
     )
 
 
-def user_with_memberships(user_id):
-    """The user of ``user_id`` (or None), with their memberships of active landlords, their
-    committee seat and (unless row-level security is on) their household ids kept on it."""
+def _read(user_id) -> tuple[list[tuple], bool]:
+    """The rows of :func:`_identity_sql` for ``user_id``, and whether they hold the household."""
     # Row-level security: the connection still holds the previous request's landlords when the
     # user is read (before the middleware writes this request's), and people are protected rows;
     # the household is then read by tenant_household_ids, once the request's landlords are set.
     with_household = not rls.is_active()
-    user_model = get_user_model()
     with connection.cursor() as cursor:
-        cursor.execute(_identity_sql(with_household), [user_model._meta.pk.to_python(user_id)])
-        rows = cursor.fetchall()
-    if not rows:
-        return None
-    width = len(user_model._meta.concrete_fields)
-    user = instance_from_row(user_model, rows[0][:width])
+        cursor.execute(
+            _identity_sql(with_household), [get_user_model()._meta.pk.to_python(user_id)]
+        )
+        return cursor.fetchall(), with_household
+
+
+def _remember(user, rows: list[tuple], with_household: bool) -> None:
+    """Keep on ``user`` what the rows say, where housing.scoping and the navigation look."""
+    width = len(get_user_model()._meta.concrete_fields)
     # No landlord name: no membership, or one of an inactive landlord (the join left it out).
     memberships = [row[width : width + 3] for row in rows if row[width + 2] is not None]
     user._portal_memberships = [(landlord_id, role) for landlord_id, role, _ in memberships]
     user._portal_landlord_names = {landlord_id: name for landlord_id, _, name in memberships}
-    user._portal_committee_member = bool(rows[0][width + 4])
+    user._portal_committee_member = bool(rows and rows[0][width + 4])
     if with_household:
-        household_id = rows[0][width + 3]
+        household_id = rows[0][width + 3] if rows else None
         user._portal_household_ids = [household_id] if household_id is not None else []
+
+
+def user_with_memberships(user_id):
+    """The user of ``user_id`` (or None), with their memberships of active landlords, their
+    committee seat and (unless row-level security is on) their household ids kept on it."""
+    rows, with_household = _read(user_id)
+    if not rows:
+        return None
+    user_model = get_user_model()
+    user = instance_from_row(user_model, rows[0][: len(user_model._meta.concrete_fields)])
+    _remember(user, rows, with_household)
     return user
+
+
+def remember_memberships(user) -> None:
+    """The same answers, in the same one query, for a user read some other way (the one
+    ``login()`` puts on its request, a task's): :func:`housing.scoping.staff_landlord_ids` asks
+    here when the user object holds none, so that the rule lives in one place."""
+    rows, with_household = _read(user.pk)
+    _remember(user, rows, with_household)
 
 
 class PortalBackend(ModelBackend):

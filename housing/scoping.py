@@ -42,19 +42,13 @@ def _memberships(user) -> list[tuple[int, str]]:
         return []
     cached = getattr(user, "_portal_memberships", None)
     if cached is None:
-        from housing.models import StaffMembership
+        # Read by housing.auth.PortalBackend with the user on every request; for a user object
+        # read otherwise, the same query, which keeps the landlords' names for the header
+        # (landlord_badges) and the committee seat too.
+        from housing.auth import remember_memberships
 
-        # No ORDER BY: the model's ordering (landlord name, user e-mail) would join the users
-        # table on every request; the badges are sorted by name below (landlord_badges).
-        rows = list(
-            StaffMembership.objects.filter(user=user, landlord__is_active=True)
-            .order_by()
-            .values_list("landlord_id", "role", "landlord__name")
-        )
-        cached = [(row[0], row[1]) for row in rows]
-        user._portal_memberships = cached
-        # The header's landlord badges, from the same rows (landlord_badges).
-        user._portal_landlord_names = {row[0]: row[2] for row in rows}
+        remember_memberships(user)
+        cached = user._portal_memberships
     return cached
 
 

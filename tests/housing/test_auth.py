@@ -39,6 +39,22 @@ def test_one_query_reads_the_user_their_landlords_and_their_household(
         assert tenant_household_ids(user) == [sdh_household.pk]
 
 
+@pytest.mark.owner_role  # the household comes with the user only outside row-level security
+def test_a_user_read_some_other_way_gets_the_same_answers_in_one_query(
+    actis, sdh_household, alice, django_assert_num_queries
+):
+    """The user ``login()`` puts on its request, or a task's: the same rule, the same one query."""
+    from portal.models import User
+
+    PersonFactory(household=sdh_household, user=alice)
+    user = User.objects.get(pk=alice.pk)
+    with django_assert_num_queries(1):
+        assert staff_landlord_ids(user) == [actis.pk]
+        assert [badge.name for badge in landlord_badges(user)] == ["Actis"]
+        assert tenant_household_ids(user) == [sdh_household.pk]
+        assert user._portal_committee_member is False
+
+
 def test_the_committee_seat_comes_with_the_user(actis, alice, bob):
     """The navigation's « Mes séances » link needs no query of its own."""
     from tests.allocations.conftest import make_committee
