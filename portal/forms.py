@@ -3,9 +3,10 @@
 A form field renders through Django's templates: ``radio_option.html`` includes
 ``input_option.html``, which includes ``input.html``, which includes ``attrs.html``. The call page's
 report has some fifty of them (each radio, check box and note), and they took a quarter of the
-page's CPU. :class:`PortalFormRenderer` writes the same HTML in Python for the templates in
-:data:`PYTHON_WIDGETS` and leaves every other template to Django; ``tests/portal/test_forms.py``
-renders each widget both ways and compares, so a Django upgrade that changes a template shows.
+page's CPU; each label and each (empty) error list is a template too. :class:`PortalFormRenderer`
+writes the same HTML in Python for the templates in :data:`PYTHON_WIDGETS` and
+:data:`PYTHON_FORM_PARTS` and leaves every other template to Django; ``tests/portal/test_forms.py``
+renders each of them both ways and compares, so a Django upgrade that changes a template shows.
 """
 
 from django.forms.renderers import DjangoTemplates, get_default_renderer
@@ -85,6 +86,25 @@ def _select(widget: dict) -> str:
     return "".join(parts)
 
 
+def _label(context: dict) -> str:
+    """``label.html``: ``<label for="…">Nom :</label>`` (or the legend), the bare text without id."""
+    label = _text(context["label"])
+    if not context["use_tag"]:
+        return label + "\n"
+    tag = _text(context["tag"])
+    return f"<{tag}{_attrs(context['attrs'] or {})}>{label}</{tag}>\n"  # attrs may be None
+
+
+def _error_list(context: dict) -> str:
+    """``errors/list/ul.html`` (which ``default.html`` includes): nothing when there is no error."""
+    errors = context["errors"]
+    if not errors:
+        return ""
+    id_ = f' id="{_text(errors.field_id)}_error"' if getattr(errors, "field_id", None) else ""
+    items = "".join(f"<li>{_text(error)}</li>" for error in errors)
+    return f'<ul class="{_text(context["error_class"])}"{id_}>{items}</ul>'
+
+
 def _render_option(option: dict) -> str:
     render = PYTHON_WIDGETS.get(option["template_name"])
     if render is None:  # a custom option template: through Django (stripped: newline put back)
@@ -122,11 +142,24 @@ PYTHON_WIDGETS = {
 }
 
 
+#: The other form templates written in Python: template name -> (its context's keys, writer).
+PYTHON_FORM_PARTS = {
+    "django/forms/label.html": ({"field", "label", "attrs", "use_tag", "tag"}, _label),
+    "django/forms/errors/list/default.html": ({"errors", "error_class"}, _error_list),
+    "django/forms/errors/list/ul.html": ({"errors", "error_class"}, _error_list),
+}
+
+
 class PortalFormRenderer(DjangoTemplates):
-    """Django's default renderer, faster for the widgets of :data:`PYTHON_WIDGETS`."""
+    """Django's default renderer, faster for the templates of :data:`PYTHON_WIDGETS` and
+    :data:`PYTHON_FORM_PARTS`. A context other than the one Django gives goes to Django."""
 
     def render(self, template_name, context, request=None):
+        keys = set(context)
         render = PYTHON_WIDGETS.get(template_name)
-        if render is None or set(context) != {"widget"}:
-            return super().render(template_name, context, request=request)
-        return mark_safe(render(context["widget"]).strip())  # noqa: S308 (every value escaped)
+        if render is not None and keys == {"widget"}:
+            return mark_safe(render(context["widget"]).strip())  # noqa: S308 (every value escaped)
+        expected, write = PYTHON_FORM_PARTS.get(template_name, (None, None))
+        if write is not None and keys == expected:
+            return mark_safe(write(context).strip())  # noqa: S308 (every value escaped)
+        return super().render(template_name, context, request=request)

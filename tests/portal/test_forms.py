@@ -39,6 +39,10 @@ class EveryWidget(forms.Form):
     grouped = forms.ChoiceField(choices=GROUPED)
     many = forms.MultipleChoiceField(choices=GROUPED, widget=forms.SelectMultiple)
 
+    def clean(self):
+        if self.data.get("notes") == "":  # a form-wide error: the list without a field id
+            raise forms.ValidationError(["Erreur <générale> & « 1 »", mark_safe("<i>sûre</i>")])
+
 
 DATA = {
     "text": "<script>alert('x')</script> & co",
@@ -59,11 +63,16 @@ DATA = {
 
 
 def _render_all(form, renderer) -> list[str]:
-    html = []
+    form.renderer = renderer
+    html = [str(form.non_field_errors()), str(form.errors.get("text", ""))]
     for field in form:
         field.form.renderer = renderer
         html.append(str(field))
         html.append(field.label_tag())
+        html.append(field.label_tag("Nom <b>", attrs={"class": "grand", "hidden": True}))
+        html.append(field.label_tag("Nom <b> ?", label_suffix=""))  # not escaped by Django
+        html.append(field.legend_tag(label_suffix=" :"))
+        html.append(str(field.errors))
         html += [widget.tag() for widget in field.subwidgets]
         html += [widget.tag(wrap_label=True) for widget in field.subwidgets]
     return html
@@ -76,8 +85,9 @@ def _render_all(form, renderer) -> list[str]:
         lambda: EveryWidget(DATA),
         lambda: EveryWidget({**DATA, "agree": "", "notes": "", "choice": "zz"}),
         lambda: EveryWidget(initial={"day": datetime.date(2026, 2, 3), "number": 1234567}),
+        lambda: EveryWidget({**DATA, "notes": ""}, auto_id=False),  # labels without a tag
     ],
-    ids=["unbound", "bound", "bound-invalid", "initial"],
+    ids=["unbound", "bound", "bound-invalid", "initial", "no-ids"],
 )
 def test_python_widgets_write_what_djangos_templates_write(form):
     assert _render_all(form(), PortalFormRenderer()) == _render_all(form(), DjangoTemplates())
