@@ -1,6 +1,6 @@
 # The commands people type. `make run` and `make test` are the README's set-up.
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
@@ -51,6 +51,9 @@ format: install
 	$(BIN)/ruff format .
 
 # Every benchmark against PostgreSQL and Redis (DATABASE_URL, CELERY_BROKER_URL), one table at the end.
+# The interpreter's build counts for a fifth of the CPU: to measure with an optimised CPython (PGO
+# and LTO, as production's Docker image), give its venv of its own, e.g.
+# `make bench PYTHON=/usr/bin/python3 VENV=var/bench-venv` (bench/README.md).
 bench: install
 	$(BIN)/python bench/run_all.py
 

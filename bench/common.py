@@ -2,10 +2,17 @@
 
 import contextlib
 import os
+import platform
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def interpreter() -> str:
+    """The CPython that runs the benchmark, by version and installation: how it was built (with
+    PGO and LTO or not) moves the CPU of a page by a fifth (bench/README.md, load_test)."""
+    return f"Python {platform.python_version()} of {sys.base_prefix}"
 
 
 def setup_django() -> None:

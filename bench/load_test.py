@@ -33,7 +33,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.common import load_average, own_database, require_postgres, setup_django  # noqa: E402
+from bench.common import (  # noqa: E402
+    interpreter,
+    load_average,
+    own_database,
+    require_postgres,
+    setup_django,
+)
 
 BIN = Path(sys.executable).parent
 PASSWORD = "villeneuves2026"  # the demo password (README)
@@ -250,7 +256,8 @@ def main() -> None:
             users = args.staff + args.tenants
             print(
                 f"load test: {args.staff} callers + {args.tenants} tenants, {args.seconds} s steady, "
-                f"{households} households, gunicorn {args.workers} workers, {os.cpu_count()} CPUs "
+                f"{households} households, gunicorn {args.workers} workers, {os.cpu_count()} CPUs, "
+                f"{interpreter()} "
                 f"(load average before: {load_average()})"
             )
             spawn_seconds = users / args.spawn_rate

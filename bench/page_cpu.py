@@ -26,7 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.common import require_postgres, setup_django  # noqa: E402
+from bench.common import interpreter, require_postgres, setup_django  # noqa: E402
 
 PASSWORD = "villeneuves2026"  # the demo password (README)
 SLOT = re.compile(r'name="creneau"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="creneau"')
@@ -141,7 +141,10 @@ def main():
     Appointment.objects.filter(booked_by__email=args.tenant).delete()
 
     requests = sum(len(times) for times in journeys.times.values())
-    print(f"page_cpu: {args.rounds} rounds, {ROOT.name}, load average {os.getloadavg()[0]:.2f}")
+    print(
+        f"page_cpu: {args.rounds} rounds, {ROOT.name}, {interpreter()}, "
+        f"load average {os.getloadavg()[0]:.2f}"
+    )
     print(f"  {'page':24} {'requests':>8} {'median ms':>10}")
     for page, times in sorted(journeys.times.items()):
         times.sort()

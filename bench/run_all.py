@@ -24,6 +24,9 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.common import interpreter  # noqa: E402
+
 OUT = ROOT / "var" / "bench"
 PYTHON = sys.executable
 MB = 1024
@@ -37,7 +40,7 @@ def machine() -> str:
                 memory = f"{int(line.split()[1]) / MB / MB:.0f} GiB"
     except OSError:
         pass
-    return f"{os.cpu_count()} CPUs, {memory}"
+    return f"{os.cpu_count()} CPUs, {memory}, {interpreter()}"
 
 
 def run(name: str, args: list[str], env: dict) -> tuple[str, float]:
