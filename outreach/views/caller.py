@@ -167,7 +167,9 @@ class CallerLogView(CallPageMixin, View):
         form = self.log_form(task, request.POST)
         if not form.is_valid():
             return self.render_call(task, form=form)
-        request.session[CHAIN_SESSION_KEY] = form.cleaned_data["chain"]
+        if request.session.get(CHAIN_SESSION_KEY, False) != form.cleaned_data["chain"]:
+            # Remembered when it changes: an unchanged choice does not rewrite the session.
+            request.session[CHAIN_SESSION_KEY] = form.cleaned_data["chain"]
         try:
             log = call_log_record(task=task, user=request.user, report=form.report())
         except OutreachError as error:

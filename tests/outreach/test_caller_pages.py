@@ -319,6 +319,21 @@ def test_ticking_enchainer_goes_straight_to_the_next_call(
     assert 'name="chain" id="id_chain" checked' in page
 
 
+def test_the_enchainer_choice_rewrites_the_session_only_when_it_changes(
+    caller_client, caller, campaign, queue, in_call_hours
+):
+    def session_writes(data) -> int:
+        _next(caller_client, campaign)
+        with CaptureQueriesContext(connection) as queries:
+            caller_client.post(_url("caller_log", _held(caller)), {"outcome": "no_answer", **data})
+        return sum(
+            'django_session"' in q["sql"] and not q["sql"].startswith("SELECT") for q in queries
+        )
+
+    assert session_writes({}) == 0  # unticked, as it was: nothing to remember
+    assert session_writes({"chain": "on"}) == 1
+
+
 def test_next_call_says_when_nothing_is_due(caller_client, campaign, in_call_hours):
     response = _next(caller_client, campaign)
     assert response.url == f"{HOME}?apres={campaign.pk}"
