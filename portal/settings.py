@@ -86,6 +86,8 @@ MIDDLEWARE = [
     # The second wall (PostgreSQL row-level security): the user's landlords for this request.
     "portal.middleware.RowSecurityMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # request.user as the user itself from here on, not two lazy proxies around it.
+    "portal.middleware.ResolvedUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
