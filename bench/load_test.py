@@ -13,9 +13,10 @@ kept one without seeding).
         .venv/bin/python bench/load_test.py [--households 2000] [--staff 50] [--tenants 100]
         [--seconds 60] [--workers 5] [--port 8765] [--keep | --reuse]
 
-Logging in (PBKDF2, on purpose slow) happens first; the statistics are reset once every user has
-logged in and the run stops ``--seconds`` later, so the figures are those of the steady state. ``--json FILE`` writes the
-summary for ``bench/run_all.py``.
+Logging in (PBKDF2, on purpose slow) happens first; the statistics are reset ten seconds after the
+last user has logged in (``LOAD_SETTLE_SECONDS``: the pages queued behind the logins are served by
+then) and the run stops ``--seconds`` later, so the figures are those of the steady state.
+``--json FILE`` writes the summary for ``bench/run_all.py``.
 """
 
 import argparse

@@ -31,7 +31,7 @@ class RowSecurityMiddleware:
 
 class ResolvedUserMiddleware:
     """``request.user`` as the user object itself, once authentication and the second factor have
-    set it up (placed right after django-otp's middleware).
+    set it up (placed where the staff idle timeout read it first).
 
     Django's authentication middleware and django-otp's each wrap the user in a
     ``SimpleLazyObject``: every ``request.user.…`` went through two proxies, each a few Python calls

@@ -86,12 +86,13 @@ MIDDLEWARE = [
     # The second wall (PostgreSQL row-level security): the user's landlords for this request.
     "portal.middleware.RowSecurityMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    # request.user as the user itself from here on, not two lazy proxies around it.
-    "portal.middleware.ResolvedUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    # request.user as the user itself from here on, not two lazy proxies around it (resolved where
+    # the idle timeout read it first, after the security headers' middlewares).
+    "portal.middleware.ResolvedUserMiddleware",
     "housing.middleware.StaffSessionExpiryMiddleware",
     "housing.middleware.TwoFactorMiddleware",
     # Who made a change, on the history of households, flags, calls, requests and decisions.
