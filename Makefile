@@ -21,7 +21,7 @@ install: $(STAMP)
 MO := locale/en/LC_MESSAGES/django.mo
 $(MO): locale/en/LC_MESSAGES/django.po | $(STAMP)
 	@if command -v msgfmt >/dev/null; then \
-		$(BIN)/python manage.py compilemessages -l en --ignore=.venv >/dev/null; \
+		$(BIN)/python manage.py compilemessages -l en --ignore=.venv --ignore=var >/dev/null; \
 	else touch $@; fi
 
 migrate: install
@@ -59,7 +59,7 @@ bench: install
 
 messages: install
 	$(BIN)/python manage.py makemessages -l en --no-location --no-obsolete --ignore=.venv --ignore=var --ignore=tests --ignore=bench
-	$(BIN)/python manage.py compilemessages -l en --ignore=.venv
+	$(BIN)/python manage.py compilemessages -l en --ignore=.venv --ignore=var
 
 # Fails when a French string in the code is missing from the English catalogue.
 check-messages: install

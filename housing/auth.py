@@ -5,8 +5,9 @@ its own, which landlords the user works for (:func:`housing.scoping.staff_landlo
 page, for the scoping and the navigation), for the scoping's tenant side which household the user
 belongs to (:func:`housing.scoping.tenant_household_ids`), and for the navigation whether the user
 sits on a committee. :class:`PortalBackend` reads the four in one statement and leaves the answers
-where those lookups look, so they do not ask again. Written once per process as plain SQL: building and compiling the same ORM queries cost
-more CPU than PostgreSQL spends running them (bench/README.md, load_test).
+where those lookups look, so they do not ask again. Written once per process as plain SQL:
+building and compiling the same ORM queries cost more CPU than PostgreSQL spends running them
+(bench/README.md, load_test).
 """
 
 from __future__ import annotations

@@ -162,8 +162,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # django-axes first: it refuses a locked-out account before the password is even checked. Then
 # housing.auth.PortalBackend: Django's ModelBackend, except that its per-request user read also
-# brings the user's landlords, household and committee seat (housing/auth.py). A session records its backend: those opened under Django's own
-# ModelBackend (before 27 November 2026) end, and their users log in again.
+# brings the user's landlords, household and committee seat (housing/auth.py). A session records
+# its backend: those opened under Django's own ModelBackend (before 27 November 2026) end, and
+# their users log in again.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "housing.auth.PortalBackend",
