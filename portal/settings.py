@@ -144,6 +144,12 @@ else:
     # No JIT: the portal's queries are short, and PostgreSQL compiled the household search at
     # 100,000 households for 0.44 s of a 0.55 s query (bench/README.md, explain_pages).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # Django's backend, with the queries a connection repeats run as prepared statements (planned
+    # once: portal/postgresql/base.py). Off behind a pooler sharing connections per transaction.
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
+        "DB_PREPARED_STATEMENTS", default=True
+    ):
+        DATABASES["default"]["ENGINE"] = "portal.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The second wall (portal/rls.py): write each request's and task's landlords into the PostgreSQL
 # connection, for row-level security. On whenever the portal connects as the application role

@@ -1,0 +1,211 @@
+"""The PostgreSQL backend's prepared statements (portal/postgresql/base.py).
+
+The unit tests open connections of their own to the test database (autocommit, as the web
+requests run), so that what they prepare, alter and drop stays theirs.
+"""
+
+import os
+import subprocess
+import sys
+
+import psycopg2
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from portal.postgresql import base as prepared
+from tests.factories import LandlordFactory
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def connect(db):
+    """Connections like the portal's (autocommit), closed after the test."""
+    opened = []
+
+    def open_one():
+        params = {**connection.get_connection_params()}
+        conn = psycopg2.connect(**params)
+        conn.autocommit = True
+        opened.append(conn)
+        return conn
+
+    yield open_one
+    for conn in opened:
+        conn.close()
+
+
+def _server_statements(cursor) -> list[str]:
+    psycopg2.extensions.cursor.execute(
+        cursor, "SELECT statement FROM pg_prepared_statements ORDER BY prepare_time"
+    )
+    return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.fixture
+def table(connect):
+    """A table of this test's own, dropped afterwards."""
+    conn = connect()
+    cursor = conn.cursor()
+    cursor.execute("DROP TABLE IF EXISTS prepared_probe")
+    cursor.execute("CREATE TABLE prepared_probe (id int PRIMARY KEY, label varchar(20), size int)")
+    cursor.execute(
+        "INSERT INTO prepared_probe VALUES (1, '10 %', 1), (2, 'deux', 2), (3, 'trois', 3)"
+    )
+    yield conn
+    cursor.execute("DROP TABLE IF EXISTS prepared_probe")
+
+
+def test_the_portal_connects_through_the_preparing_backend(db):
+    assert connection.settings_dict["ENGINE"] == "portal.postgresql"
+    with connection.cursor() as cursor:
+        assert isinstance(cursor.cursor, prepared.PreparingCursor)
+
+
+def test_a_repeated_query_is_prepared_on_its_second_run_and_answers_the_same(table):
+    cursor = table.cursor()
+    query = "SELECT id, label FROM prepared_probe WHERE size >= %s AND label NOT LIKE '%% %%' ORDER BY id"
+    answers = []
+    for _ in range(3):
+        cursor.execute(query, [1])
+        answers.append(cursor.fetchall())
+    assert answers == [[(2, "deux"), (3, "trois")]] * 3
+    # One statement on the server, with $1 for %s and a plain % for %% (in the literal).
+    assert _server_statements(cursor) == [
+        "PREPARE portal_1 AS SELECT id, label FROM prepared_probe WHERE size >= $1 "
+        "AND label NOT LIKE '% %' ORDER BY id"
+    ]
+    # What Django logs is the query the ORM wrote, with its values.
+    cursor.execute(query, [3])
+    assert cursor.query.decode() == (
+        "SELECT id, label FROM prepared_probe WHERE size >= 3 AND label NOT LIKE '% %' ORDER BY id"
+    )
+
+
+def test_values_are_adapted_as_psycopg2_adapts_them(table):
+    cursor = table.cursor()
+    query = "SELECT id FROM prepared_probe WHERE label = %s OR id = ANY(%s) OR size IS NULL"
+    for _ in range(2):
+        cursor.execute(query, ["10 %", [3]])
+        assert cursor.fetchall() == [(1,), (3,)]
+        cursor.execute(query, ["l'apostrophe", []])
+        assert cursor.fetchall() == []
+
+
+def test_only_positional_selects_on_plain_cursors_are_prepared(table):
+    cursor = table.cursor()
+    for _ in range(2):
+        cursor.execute("SELECT id FROM prepared_probe WHERE id = %(id)s", {"id": 1})
+        cursor.execute("UPDATE prepared_probe SET size = size WHERE id = %s", [1])
+        cursor.execute("SELECT count(*) FROM prepared_probe")  # no parameters given
+    named = table.cursor(name="server_side")
+    table.autocommit = False
+    named.execute("SELECT id FROM prepared_probe WHERE id > %s", [0])
+    named.fetchall()
+    named.close()
+    table.rollback()
+    table.autocommit = True
+    assert _server_statements(cursor) == []
+
+
+def test_a_query_postgresql_will_not_prepare_runs_as_text_without_failing_the_transaction(table):
+    cursor = table.cursor()
+    table.autocommit = False
+    query = "SELECT %s IS NULL"  # PostgreSQL cannot tell the parameter's type
+    for value in ["un", None, "trois"]:
+        cursor.execute(query, [value])
+        assert cursor.fetchall() == [(value is None,)]
+    cursor.execute("SELECT count(*) FROM prepared_probe")  # the transaction still works
+    assert cursor.fetchone() == (3,)
+    table.commit()
+    assert table.prepared[query] is None  # refused once, not tried again
+    table.autocommit = True
+    assert _server_statements(cursor) == []
+
+
+def test_statements_prepared_inside_a_transaction_outlive_its_rollback(table):
+    cursor = table.cursor()
+    table.autocommit = False
+    for _ in range(2):
+        cursor.execute("SELECT label FROM prepared_probe WHERE id = %s", [2])
+    table.rollback()
+    table.autocommit = True
+    cursor.execute("SELECT label FROM prepared_probe WHERE id = %s", [2])
+    assert cursor.fetchone() == ("deux",)
+    assert len(_server_statements(cursor)) == 1
+
+
+def test_a_schema_change_on_the_connection_forgets_the_statements(table):
+    cursor = table.cursor()
+    query = "SELECT * FROM prepared_probe WHERE id = %s"
+    for _ in range(2):
+        cursor.execute(query, [1])
+    assert len(_server_statements(cursor)) == 1
+    cursor.execute("ALTER TABLE prepared_probe ALTER COLUMN size TYPE text")
+    assert _server_statements(cursor) == []
+    cursor.execute(query, [1])
+    assert cursor.fetchone() == (1, "10 %", "1")
+
+
+def test_a_schema_change_by_another_connection_is_survived_outside_transactions(connect, table):
+    cursor = table.cursor()
+    query = "SELECT * FROM prepared_probe WHERE id = %s"
+    for _ in range(2):
+        cursor.execute(query, [3])
+    other = connect().cursor()
+    other.execute("ALTER TABLE prepared_probe ALTER COLUMN size TYPE text")
+    # PostgreSQL refuses the statement ("cached plan must not change result type"): the query
+    # runs again as text, and the connection prepares afresh.
+    cursor.execute(query, [3])
+    assert cursor.fetchone() == (3, "trois", "3")
+    assert _server_statements(cursor) == []
+    for _ in range(2):
+        cursor.execute(query, [2])
+    assert cursor.fetchone() == (2, "deux", "2")
+
+
+def test_a_connection_keeps_a_bounded_number_of_statements(table, monkeypatch):
+    monkeypatch.setattr(prepared, "MAX_STATEMENTS", 2)
+    cursor = table.cursor()
+    for column in ["id", "label", "size"]:
+        for _ in range(2):
+            cursor.execute(f"SELECT {column} FROM prepared_probe WHERE id = %s", [1])
+            assert cursor.fetchone() is not None
+    assert len(_server_statements(cursor)) == 2
+
+
+def test_the_orm_reads_through_prepared_statements_and_logs_its_own_sql(db):
+    LandlordFactory(name="Actis")
+    # The suite's connection may hold its fill of statements already: start it afresh.
+    connection.connection.forget_prepared(connection.connection.cursor())
+    from housing.models import Landlord
+
+    def read():
+        return list(Landlord.objects.filter(name__startswith="Act").values_list("name", flat=True))
+
+    with CaptureQueriesContext(connection) as captured:
+        answers = [read() for _ in range(3)]
+    assert answers == [["Actis"]] * 3
+    assert all(q["sql"].startswith('SELECT "housing_landlord"."name"') for q in captured)
+    assert "'Act%'" in captured[-1]["sql"]
+    names = [
+        name
+        for query, name in connection.connection.prepared.items()
+        if query.startswith('SELECT "housing_landlord"."name"')
+    ]
+    assert names
+    assert names[0].startswith("portal_")
+
+
+def test_prepared_statements_can_be_turned_off():
+    code = "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'])"
+    env = {"DB_PREPARED_STATEMENTS": "false", "DJANGO_SETTINGS_MODULE": "portal.settings"}
+    out = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); " + code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **env},
+    )
+    assert out.stdout.strip() == "django.db.backends.postgresql"
