@@ -4,9 +4,11 @@ The unit tests open connections of their own to the test database (autocommit, a
 requests run), so that what they prepare, alter and drop stays theirs.
 """
 
+import datetime
 import os
 import subprocess
 import sys
+from decimal import Decimal
 
 import psycopg2
 import pytest
@@ -49,9 +51,12 @@ def table(connect):
     conn = connect()
     cursor = conn.cursor()
     cursor.execute("DROP TABLE IF EXISTS prepared_probe")
-    cursor.execute("CREATE TABLE prepared_probe (id int PRIMARY KEY, label varchar(20), size int)")
     cursor.execute(
-        "INSERT INTO prepared_probe VALUES (1, '10 %', 1), (2, 'deux', 2), (3, 'trois', 3)"
+        "CREATE TABLE prepared_probe (id int PRIMARY KEY, label varchar(20), size smallint, day date)"
+    )
+    cursor.execute(
+        "INSERT INTO prepared_probe VALUES (1, '10 %', 1, '2024-03-09'), (2, 'deux', 2, '2024-03-10'),"
+        " (3, 'trois', 3, NULL)"
     )
     yield conn
     cursor.execute("DROP TABLE IF EXISTS prepared_probe")
@@ -73,7 +78,7 @@ def test_a_repeated_query_is_prepared_on_its_second_run_and_answers_the_same(tab
     assert answers == [[(2, "deux"), (3, "trois")]] * 3
     # One statement on the server, with $1 for %s and a plain % for %% (in the literal).
     assert _server_statements(cursor) == [
-        "PREPARE portal_1 AS SELECT id, label FROM prepared_probe WHERE size >= $1 "
+        "PREPARE portal_1 (integer) AS SELECT id, label FROM prepared_probe WHERE size >= $1 "
         "AND label NOT LIKE '% %' ORDER BY id"
     ]
     # What Django logs is the query the ORM wrote, with its values.
@@ -83,14 +88,87 @@ def test_a_repeated_query_is_prepared_on_its_second_run_and_answers_the_same(tab
     )
 
 
-def test_values_are_adapted_as_psycopg2_adapts_them(table):
+def _twice_the_same(cursor, query, params):
+    """Run ``query`` as text, then prepared, then from the statement: the three answers."""
+    answers = []
+    for _ in range(3):
+        cursor.execute(query, params)
+        answers.append(cursor.fetchall())
+    return answers
+
+
+@pytest.mark.parametrize(
+    ("query", "params", "expected"),
+    [
+        # Parameters whose type the query alone would not tell, or would tell wrong.
+        (
+            "SELECT CASE WHEN id = 2 THEN %s ELSE %s END FROM prepared_probe WHERE id = 1",
+            [True, False],
+            [(False,)],
+        ),
+        (
+            "SELECT CASE WHEN id = 3 THEN %s ELSE %s END FROM prepared_probe WHERE id = 1",
+            [0, 1],
+            [(1,)],
+        ),
+        ("SELECT size * %s FROM prepared_probe WHERE id = 3", [1.5], [(Decimal("4.5"),)]),
+        ("SELECT id FROM prepared_probe WHERE size > %s ORDER BY id", [2.5], [(3,)]),
+        ("SELECT id / %s FROM prepared_probe WHERE id = 2", [Decimal("2.0")], [(Decimal("1"),)]),
+        ("SELECT id FROM prepared_probe WHERE size IN (%s, %s)", [3, 40000], [(3,)]),
+        ("SELECT size + %s FROM prepared_probe WHERE id = 1", [40000], [(40001,)]),
+        ("SELECT id FROM prepared_probe WHERE id IN (%s, %s)", [2, 2**31], [(2,)]),
+        ('SELECT \'["a", "b"]\'::jsonb -> %s', [1], [("b",)]),
+        ('SELECT \'{"1": "un"}\'::jsonb -> %s', ["1"], [("un",)]),
+        (
+            "SELECT id FROM prepared_probe WHERE day = %s",
+            [datetime.datetime(2024, 3, 10, 15, tzinfo=datetime.UTC)],
+            [],
+        ),
+        ("SELECT id FROM prepared_probe WHERE day = %s", [datetime.date(2024, 3, 10)], [(2,)]),
+        (
+            "SELECT id FROM prepared_probe WHERE day > %s - %s",
+            [datetime.date(2024, 3, 10), datetime.timedelta(days=1)],
+            [(2,)],
+        ),
+        (
+            "SELECT id FROM prepared_probe WHERE label = %s OR label = %s",
+            ["l'apostrophe", "10 %"],
+            [(1,)],
+        ),
+        ("SELECT id FROM prepared_probe WHERE day = %s OR id = %s", [None, 3], [(3,)]),
+    ],
+)
+def test_prepared_answers_are_those_of_the_text_query(table, query, params, expected):
     cursor = table.cursor()
-    query = "SELECT id FROM prepared_probe WHERE label = %s OR id = ANY(%s) OR size IS NULL"
-    for _ in range(2):
-        cursor.execute(query, ["10 %", [3]])
-        assert cursor.fetchall() == [(1,), (3,)]
-        cursor.execute(query, ["l'apostrophe", []])
-        assert cursor.fetchall() == []
+    assert _twice_the_same(cursor, query, params) == [expected] * 3
+
+
+def test_a_query_is_prepared_once_per_combination_of_parameter_types(table):
+    cursor = table.cursor()
+    query = "SELECT id FROM prepared_probe WHERE size = %s OR label = %s"
+    assert _twice_the_same(cursor, query, [2, "trois"]) == [[(2,), (3,)]] * 3
+    assert _twice_the_same(cursor, query, [2.0, None]) == [[(2,)]] * 3
+    statements = _server_statements(cursor)
+    assert [s.split(" AS ")[0] for s in statements] == [
+        "PREPARE portal_1 (integer, unknown)",
+        "PREPARE portal_2 (numeric, unknown)",
+    ]
+
+
+def test_lists_and_bare_sort_parameters_leave_the_query_as_text(table):
+    cursor = table.cursor()
+    assert (
+        _twice_the_same(
+            cursor, "SELECT id FROM prepared_probe WHERE id = ANY(%s) ORDER BY id", [[1, 3]]
+        )
+        == [[(1,), (3,)]] * 3
+    )
+    # As text, ORDER BY 2 is the second column (label: '10 %' < 'deux' < 'trois').
+    assert (
+        _twice_the_same(cursor, "SELECT id, label FROM prepared_probe ORDER BY %s DESC", [2])
+        == [[(3, "trois"), (2, "deux"), (1, "10 %")]] * 3
+    )
+    assert _server_statements(cursor) == []
 
 
 def test_only_positional_selects_on_plain_cursors_are_prepared(table):
@@ -119,7 +197,7 @@ def test_a_query_postgresql_will_not_prepare_runs_as_text_without_failing_the_tr
     cursor.execute("SELECT count(*) FROM prepared_probe")  # the transaction still works
     assert cursor.fetchone() == (3,)
     table.commit()
-    assert table.prepared[query] is None  # refused once, not tried again
+    assert table.prepared[(query, ("unknown",))] is None  # refused once, not tried again
     table.autocommit = True
     assert _server_statements(cursor) == []
 
@@ -145,7 +223,7 @@ def test_a_schema_change_on_the_connection_forgets_the_statements(table):
     cursor.execute("ALTER TABLE prepared_probe ALTER COLUMN size TYPE text")
     assert _server_statements(cursor) == []
     cursor.execute(query, [1])
-    assert cursor.fetchone() == (1, "10 %", "1")
+    assert cursor.fetchone() == (1, "10 %", "1", datetime.date(2024, 3, 9))
 
 
 def test_a_schema_change_by_another_connection_is_survived_outside_transactions(connect, table):
@@ -158,11 +236,11 @@ def test_a_schema_change_by_another_connection_is_survived_outside_transactions(
     # PostgreSQL refuses the statement ("cached plan must not change result type"): the query
     # runs again as text, and the connection prepares afresh.
     cursor.execute(query, [3])
-    assert cursor.fetchone() == (3, "trois", "3")
+    assert cursor.fetchone() == (3, "trois", "3", None)
     assert _server_statements(cursor) == []
     for _ in range(2):
         cursor.execute(query, [2])
-    assert cursor.fetchone() == (2, "deux", "2")
+    assert cursor.fetchone() == (2, "deux", "2", datetime.date(2024, 3, 10))
 
 
 def test_a_connection_keeps_a_bounded_number_of_statements(table, monkeypatch):
@@ -191,7 +269,7 @@ def test_the_orm_reads_through_prepared_statements_and_logs_its_own_sql(db):
     assert "'Act%'" in captured[-1]["sql"]
     names = [
         name
-        for query, name in connection.connection.prepared.items()
+        for (query, _types), name in connection.connection.prepared.items()
         if query.startswith('SELECT "housing_landlord"."name"')
     ]
     assert names
@@ -209,3 +287,49 @@ def test_prepared_statements_can_be_turned_off():
         env={**os.environ, **env},
     )
     assert out.stdout.strip() == "django.db.backends.postgresql"
+
+
+def test_an_orm_annotation_of_booleans_stays_boolean(db):
+    """``Case(When(…, then=True), default=False)`` (the triage list's « en retard »): prepared with
+    untyped parameters, PostgreSQL made them text, and 'false' read as true."""
+    from django.db.models import BooleanField, Case, Value, When
+
+    from housing.models import Landlord
+
+    LandlordFactory(name="Actis")
+    LandlordFactory(name="SDH")
+    query = Landlord.objects.annotate(
+        late=Case(
+            When(name="SDH", then=Value(True)), default=Value(False), output_field=BooleanField()
+        )
+    ).order_by("name")
+    answers = [list(query.values_list("name", "late")) for _ in range(3)]
+    assert answers == [[("Actis", False), ("SDH", True)]] * 3
+    assert all(type(late) is bool for _name, late in answers[-1])
+
+
+def test_the_logged_query_is_the_last_one_run(table):
+    cursor = table.cursor()
+    for _ in range(2):
+        cursor.execute("SELECT label FROM prepared_probe WHERE id = %s", [1])
+    cursor.executemany("UPDATE prepared_probe SET size = size WHERE id = %s", [[1], [2]])
+    assert cursor.query.decode() == "UPDATE prepared_probe SET size = size WHERE id = 2"
+
+
+def test_a_statement_gone_stale_inside_a_transaction_fails_once_then_is_forgotten(connect, table):
+    cursor = table.cursor()
+    query = "SELECT * FROM prepared_probe WHERE id = %s"
+    for _ in range(2):
+        cursor.execute(query, [1])
+    connect().cursor().execute("ALTER TABLE prepared_probe ALTER COLUMN label TYPE varchar(30)")
+    table.autocommit = False
+    with pytest.raises(psycopg2.errors.FeatureNotSupported):
+        cursor.execute(query, [1])
+    table.rollback()
+    # The next statement the server accepts drops the old statements; the query works again.
+    cursor.execute(query, [2])
+    assert cursor.fetchone()[1] == "deux"
+    table.commit()
+    table.autocommit = True
+    assert _server_statements(cursor) == []
+    assert not table.deallocate_pending

@@ -33,6 +33,19 @@ def test_triage_list_shows_overdue_first_and_my_landlords_only(
     assert "en retard" in response.content.decode()
 
 
+def test_triage_list_marks_only_late_requests_as_late_every_time(
+    client, alice, tenant, actis_household
+):
+    """The page seen again (its query then runs as a prepared statement, portal.postgresql) marks
+    the same requests: a request due later is never « en retard » nor « sans nouvelles »."""
+    file_request(actis_household, tenant)
+    client.force_login(alice)
+    for _ in range(3):
+        page = client.get(reverse("tenants:request_list")).content.decode()
+        assert 'tag--danger">en retard' not in page
+        assert "sans nouvelles</span>" not in page
+
+
 def test_triage_filters(client, alice, tenant, actis_household, technician, bob):
     plumbing = file_request(actis_household, tenant)
     heating = file_request(actis_household, bob, category="heating", channel="phone")
