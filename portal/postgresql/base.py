@@ -65,14 +65,14 @@ MAX_STATEMENTS = 200
 MAX_SEEN = 2000
 _PLACEHOLDER = re.compile(r"%%|%s")
 _SCHEMA_CHANGE = re.compile(r"\s*(CREATE|ALTER|DROP)\b", re.IGNORECASE)
-_SORT_CLAUSE = re.compile(r"\b(?:ORDER|GROUP)\s+BY\b", re.IGNORECASE)
+_SORT_CLAUSE = re.compile(r"\b(?:(?:ORDER|GROUP)\s+BY|DISTINCT\s+ON\s*\()", re.IGNORECASE)
+_BARE_PARAMETER = re.compile(r"\s*(?:\(\s*)*%s(?:\s*\))*(?:\s|$)")
 _INT4, _INT8 = 2**31, 2**63
 # Literal types of psycopg2's adapters, by the value's exact type (subclasses: literal_type).
 _EXACT = {
     str: "unknown",
     type(None): "unknown",
     bool: "boolean",
-    decimal.Decimal: "numeric",
     datetime.date: "date",
     datetime.timedelta: "interval",
     uuid.UUID: "uuid",
@@ -109,7 +109,9 @@ def literal_type(value) -> str | None:
         return "date"
     if isinstance(value, datetime.time):
         return "timetz" if value.tzinfo is not None else "time"
-    if isinstance(value, decimal.Decimal):
+    if isinstance(value, decimal.Decimal):  # written as its digits: 5 is an integer, 5.0 numeric
+        if value.is_finite() and value.as_tuple().exponent == 0:
+            return literal_type(int(value))
         return "numeric"
     return None
 
@@ -129,8 +131,9 @@ def numbered(query: str) -> str:
 
 
 def has_bare_sort_parameter(query: str) -> bool:
-    """Whether an ``ORDER BY`` or ``GROUP BY`` item begins with a bare parameter: as text,
-    ``ORDER BY 2`` sorts by the second column; as a parameter, by a constant."""
+    """Whether an ``ORDER BY``, ``GROUP BY`` or ``DISTINCT ON`` item begins with a bare parameter
+    (``%s``, ``(%s)``): as text, ``ORDER BY 2`` sorts by the second column; as a parameter, by a
+    constant."""
     for clause in _SORT_CLAUSE.finditer(query):
         depth, item_start = 0, clause.end()
         for position in range(clause.end(), len(query) + 1):
@@ -140,7 +143,7 @@ def has_bare_sort_parameter(query: str) -> bool:
             elif char == ")" and depth:
                 depth -= 1
             elif (char == "," and not depth) or char == ")":
-                if re.match(r"\s*%s(?:\s|$)", query[item_start:position]):
+                if _BARE_PARAMETER.match(query[item_start:position]):
                     return True
                 if char == ")":
                     break  # the end of the subquery this clause belongs to
@@ -149,10 +152,16 @@ def has_bare_sort_parameter(query: str) -> bool:
 
 
 def _is_stale(error: psycopg2.Error) -> bool:
-    """PostgreSQL's refusal of a prepared statement gone stale."""
-    if error.pgcode == "26000":  # prepared statement … does not exist
+    """PostgreSQL's refusal of a prepared statement gone stale: it no longer exists, its result
+    changed type ("cached plan must not change result type", raised while revalidating the plan),
+    or replanning it after a schema change failed (class 42: a parameter typed from a column whose
+    type has changed since; never a permission refusal)."""
+    code = error.pgcode or ""
+    if code == "26000":
         return True
-    return error.pgcode == "0A000" and "cached plan must not change result type" in str(error)
+    if code == "0A000":
+        return error.diag.source_function == "RevalidateCachedQuery"
+    return code.startswith("42") and code != "42501"
 
 
 class PreparingConnection(psycopg2.extensions.connection):
@@ -169,15 +178,17 @@ class PreparingConnection(psycopg2.extensions.connection):
     def failed(self) -> bool:
         return self.get_transaction_status() == psycopg2.extensions.TRANSACTION_STATUS_INERROR
 
-    def forget_prepared(self, cursor) -> None:
+    def forget_prepared(self) -> None:
         """Drop every prepared statement (after a schema change, or one gone stale)."""
         if any(self.prepared.values()) or self.deallocate_pending:
             # In a failed transaction the server refuses everything: deallocate at the next
             # statement the server accepts (until then the names are not given again).
             self.deallocate_pending = self.failed()
             if not self.deallocate_pending:
-                # Not transactional: it holds even if the transaction is rolled back.
-                psycopg2.extensions.cursor.execute(cursor, "DEALLOCATE ALL")
+                # Not transactional: it holds even if the transaction is rolled back. On a plain
+                # cursor of its own (a named cursor would DECLARE it).
+                with psycopg2.extensions.cursor(self) as plain:
+                    plain.execute("DEALLOCATE ALL")
         self.prepared.clear()
         self.seen.clear()
 
@@ -191,7 +202,7 @@ class PreparingCursor(psycopg2.extensions.cursor):
         self._shown = None
         conn = self.connection
         if conn.deallocate_pending and not conn.failed():
-            conn.forget_prepared(self)
+            conn.forget_prepared()
         if (
             self.name is not None
             or not isinstance(vars, tuple | list)
@@ -214,7 +225,7 @@ class PreparingCursor(psycopg2.extensions.cursor):
         except psycopg2.Error as error:
             if not _is_stale(error):
                 raise
-            conn.forget_prepared(self)
+            conn.forget_prepared()
             if conn.get_transaction_status() != psycopg2.extensions.TRANSACTION_STATUS_IDLE:
                 raise  # inside a transaction, which has failed: the caller sees it, once
             return self._execute_text(query, vars)
@@ -223,7 +234,7 @@ class PreparingCursor(psycopg2.extensions.cursor):
         self._shown = None
         result = super().execute(query, vars)
         if isinstance(query, str) and _SCHEMA_CHANGE.match(query):
-            self.connection.forget_prepared(self)
+            self.connection.forget_prepared()
         return result
 
     def executemany(self, query, vars_list):
@@ -233,6 +244,10 @@ class PreparingCursor(psycopg2.extensions.cursor):
     def callproc(self, procname, parameters=None):
         self._shown = None
         return super().callproc(procname, parameters)
+
+    def copy_expert(self, sql, file, size=8192):
+        self._shown = None
+        return super().copy_expert(sql, file, size)
 
     def _prepare(self, key: tuple) -> str | None:
         """The name of the new prepared statement of ``key`` (query, parameter types); None if it

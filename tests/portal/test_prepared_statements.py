@@ -114,6 +114,7 @@ def _twice_the_same(cursor, query, params):
         ("SELECT size * %s FROM prepared_probe WHERE id = 3", [1.5], [(Decimal("4.5"),)]),
         ("SELECT id FROM prepared_probe WHERE size > %s ORDER BY id", [2.5], [(3,)]),
         ("SELECT id / %s FROM prepared_probe WHERE id = 2", [Decimal("2.0")], [(Decimal("1"),)]),
+        ("SELECT %s / 2", [Decimal("5")], [(2,)]),
         ("SELECT id FROM prepared_probe WHERE size IN (%s, %s)", [3, 40000], [(3,)]),
         ("SELECT size + %s FROM prepared_probe WHERE id = 1", [40000], [(40001,)]),
         ("SELECT id FROM prepared_probe WHERE id IN (%s, %s)", [2, 2**31], [(2,)]),
@@ -167,6 +168,17 @@ def test_lists_and_bare_sort_parameters_leave_the_query_as_text(table):
     assert (
         _twice_the_same(cursor, "SELECT id, label FROM prepared_probe ORDER BY %s DESC", [2])
         == [[(3, "trois"), (2, "deux"), (1, "10 %")]] * 3
+    )
+    assert (
+        _twice_the_same(cursor, "SELECT id, label FROM prepared_probe ORDER BY (%s) DESC", [2])
+        == [[(3, "trois"), (2, "deux"), (1, "10 %")]] * 3
+    )
+    # DISTINCT ON the second column (size: each row its own), not on a constant (one row).
+    assert (
+        _twice_the_same(
+            cursor, "SELECT DISTINCT ON (%s) id, size FROM prepared_probe ORDER BY (%s), id", [2, 2]
+        )
+        == [[(1, 1), (2, 2), (3, 3)]] * 3
     )
     assert _server_statements(cursor) == []
 
@@ -256,7 +268,7 @@ def test_a_connection_keeps_a_bounded_number_of_statements(table, monkeypatch):
 def test_the_orm_reads_through_prepared_statements_and_logs_its_own_sql(db):
     LandlordFactory(name="Actis")
     # The suite's connection may hold its fill of statements already: start it afresh.
-    connection.connection.forget_prepared(connection.connection.cursor())
+    connection.connection.forget_prepared()
     from housing.models import Landlord
 
     def read():
@@ -333,3 +345,35 @@ def test_a_statement_gone_stale_inside_a_transaction_fails_once_then_is_forgotte
     table.autocommit = True
     assert _server_statements(cursor) == []
     assert not table.deallocate_pending
+
+
+def test_a_parameter_typed_from_a_column_whose_type_changed_runs_as_text_again(connect, table):
+    cursor = table.cursor()
+    query = "SELECT id FROM prepared_probe WHERE label = %s"
+    assert _twice_the_same(cursor, query, ["deux"]) == [[(2,)]] * 3
+    other = connect().cursor()
+    other.execute("UPDATE prepared_probe SET label = id::text")
+    other.execute("ALTER TABLE prepared_probe ALTER COLUMN label TYPE int USING label::int")
+    # Prepared, the parameter was typed from the varchar column; as text, '2' is read as an int.
+    cursor.execute(query, ["2"])
+    assert cursor.fetchall() == [(2,)]
+    assert _twice_the_same(cursor, query, ["3"]) == [[(3,)]] * 3
+
+
+def test_a_server_side_cursor_after_a_stale_statement_reads_its_rows(connect, table):
+    cursor = table.cursor()
+    query = "SELECT * FROM prepared_probe WHERE id = %s"
+    for _ in range(2):
+        cursor.execute(query, [1])
+    connect().cursor().execute("ALTER TABLE prepared_probe ALTER COLUMN label TYPE varchar(30)")
+    table.autocommit = False
+    with pytest.raises(psycopg2.errors.FeatureNotSupported):
+        cursor.execute(query, [1])
+    table.rollback()
+    named = table.cursor(name="after_stale")
+    named.execute("SELECT id FROM prepared_probe WHERE id > %s ORDER BY id", [0])
+    assert named.fetchall() == [(1,), (2,), (3,)]
+    named.close()
+    table.commit()
+    table.autocommit = True
+    assert _server_statements(cursor) == []
