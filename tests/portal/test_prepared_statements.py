@@ -328,9 +328,10 @@ def test_the_logged_query_is_the_last_one_run(table):
     assert cursor.query.decode() == "UPDATE prepared_probe SET size = size WHERE id = 2"
 
 
-def test_a_statement_gone_stale_inside_a_transaction_fails_once_then_is_forgotten(connect, table):
+def _gone_stale_in_a_transaction(connect, table, query):
+    """Prepare ``query``, change a column's type from another connection, run ``query`` again in
+    a transaction (PostgreSQL: "cached plan must not change result type"), roll back."""
     cursor = table.cursor()
-    query = "SELECT * FROM prepared_probe WHERE id = %s"
     for _ in range(2):
         cursor.execute(query, [1])
     connect().cursor().execute("ALTER TABLE prepared_probe ALTER COLUMN label TYPE varchar(30)")
@@ -338,6 +339,12 @@ def test_a_statement_gone_stale_inside_a_transaction_fails_once_then_is_forgotte
     with pytest.raises(psycopg2.errors.FeatureNotSupported):
         cursor.execute(query, [1])
     table.rollback()
+    return cursor
+
+
+def test_a_statement_gone_stale_inside_a_transaction_fails_once_then_is_forgotten(connect, table):
+    query = "SELECT * FROM prepared_probe WHERE id = %s"
+    cursor = _gone_stale_in_a_transaction(connect, table, query)
     # The next statement the server accepts drops the old statements; the query works again.
     cursor.execute(query, [2])
     assert cursor.fetchone()[1] == "deux"
@@ -361,15 +368,8 @@ def test_a_parameter_typed_from_a_column_whose_type_changed_runs_as_text_again(c
 
 
 def test_a_server_side_cursor_after_a_stale_statement_reads_its_rows(connect, table):
-    cursor = table.cursor()
     query = "SELECT * FROM prepared_probe WHERE id = %s"
-    for _ in range(2):
-        cursor.execute(query, [1])
-    connect().cursor().execute("ALTER TABLE prepared_probe ALTER COLUMN label TYPE varchar(30)")
-    table.autocommit = False
-    with pytest.raises(psycopg2.errors.FeatureNotSupported):
-        cursor.execute(query, [1])
-    table.rollback()
+    cursor = _gone_stale_in_a_transaction(connect, table, query)
     named = table.cursor(name="after_stale")
     named.execute("SELECT id FROM prepared_probe WHERE id > %s ORDER BY id", [0])
     assert named.fetchall() == [(1,), (2,), (3,)]
