@@ -89,9 +89,9 @@ def literal_type(value) -> str | None:
     found = _EXACT.get(kind)
     if found is not None:
         return found
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):  # an unadorned integer: int4, else int8, else numeric
+    if isinstance(
+        value, int
+    ):  # bool is final: found above  # an unadorned integer: int4, else int8, else numeric
         return (
             "integer"
             if -_INT4 <= value < _INT4
@@ -169,8 +169,10 @@ class PreparingConnection(psycopg2.extensions.connection):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # (query, parameter types) -> statement name, or None: never prepared.
-        self.prepared: dict[tuple, str | None] = {}
+        # (query, parameter types) -> statement name; refused: never to be prepared (they do not
+        # count against MAX_STATEMENTS, and are forgotten with the queries seen once).
+        self.prepared: dict[tuple, str] = {}
+        self.refused: set[tuple] = set()
         self.seen: set[tuple] = set()
         self.names = 0  # statements named so far: a name is never given twice
         self.deallocate_pending = False
@@ -180,7 +182,7 @@ class PreparingConnection(psycopg2.extensions.connection):
 
     def forget_prepared(self) -> None:
         """Drop every prepared statement (after a schema change, or one gone stale)."""
-        if any(self.prepared.values()) or self.deallocate_pending:
+        if self.prepared or self.deallocate_pending:
             # In a failed transaction the server refuses everything: deallocate at the next
             # statement the server accepts (until then the names are not given again).
             self.deallocate_pending = self.failed()
@@ -190,6 +192,7 @@ class PreparingConnection(psycopg2.extensions.connection):
                 with psycopg2.extensions.cursor(self) as plain:
                     plain.execute("DEALLOCATE ALL")
         self.prepared.clear()
+        self.refused.clear()
         self.seen.clear()
 
 
@@ -211,9 +214,9 @@ class PreparingCursor(psycopg2.extensions.cursor):
             return self._execute_text(query, vars)
         types = tuple(map(literal_type, vars))
         key = (query, types)
-        name = conn.prepared.get(key, False)
-        if name is False:
-            name = self._prepare(key) if query[:6].upper() == "SELECT" else None
+        name = conn.prepared.get(key)
+        if name is None and key not in conn.refused and query[:6].upper() == "SELECT":
+            name = self._prepare(key)
         if name is None:
             return self._execute_text(query, vars)
         self._shown = (query, vars)
@@ -257,12 +260,13 @@ class PreparingCursor(psycopg2.extensions.cursor):
         if key not in conn.seen:
             if len(conn.seen) >= MAX_SEEN:
                 conn.seen.clear()
+                conn.refused.clear()
             conn.seen.add(key)
             return None
         if len(conn.prepared) >= MAX_STATEMENTS:
             return None
         if None in types or has_bare_sort_parameter(query):
-            conn.prepared[key] = None
+            conn.refused.add(key)
             return None
         conn.names += 1
         name = f"portal_{conn.names}"
@@ -285,7 +289,7 @@ class PreparingCursor(psycopg2.extensions.cursor):
                     run("RELEASE SAVEPOINT portal_prepare")
         except psycopg2.Error:
             if not conn.failed():  # refused: never tried again on this connection
-                conn.prepared[key] = None
+                conn.refused.add(key)
             return None  # a transaction failed before: running the query will say so
         conn.prepared[key] = name
         return name

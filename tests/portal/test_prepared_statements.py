@@ -209,7 +209,7 @@ def test_a_query_postgresql_will_not_prepare_runs_as_text_without_failing_the_tr
     cursor.execute("SELECT count(*) FROM prepared_probe")  # the transaction still works
     assert cursor.fetchone() == (3,)
     table.commit()
-    assert table.prepared[(query, ("unknown",))] is None  # refused once, not tried again
+    assert (query, ("unknown",)) in table.refused  # refused once, not tried again
     table.autocommit = True
     assert _server_statements(cursor) == []
 
@@ -377,3 +377,14 @@ def test_a_server_side_cursor_after_a_stale_statement_reads_its_rows(connect, ta
     table.commit()
     table.autocommit = True
     assert _server_statements(cursor) == []
+
+
+def test_queries_left_as_text_take_no_statement_of_the_connections_allowance(table, monkeypatch):
+    monkeypatch.setattr(prepared, "MAX_STATEMENTS", 1)
+    cursor = table.cursor()
+    for _ in range(2):
+        cursor.execute("SELECT id FROM prepared_probe WHERE id = ANY(%s)", [[1]])
+    for _ in range(2):
+        cursor.execute("SELECT id FROM prepared_probe WHERE id = %s", [1])
+    assert cursor.fetchall() == [(1,)]
+    assert len(_server_statements(cursor)) == 1
