@@ -187,6 +187,13 @@ class ScopedQuerySet(models.QuerySet):
     def visible_to(self, user):
         return scope(self, user, landlord_path=self.landlord_path, tenant_path=self.tenant_path)
 
+    def of_landlords(self, landlord_ids):
+        """The rows of these landlords (ids the caller read from the user's roles): the scope
+        of a compiled read (portal.compiled), which cannot take the user."""
+        if self.landlord_path is None:
+            return self.none()
+        return self.filter(**{f"{self.landlord_path or 'pk'}__in": landlord_ids})
+
 
 def scoped_queryset(landlord_path: str | None, tenant_path: str | None = None):
     """A ScopedQuerySet subclass for one model: ``objects = scoped_queryset("landlord").as_manager()``."""

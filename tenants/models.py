@@ -186,7 +186,7 @@ class LeaseQuerySet(ScopedQuerySet):
     tenant_path = "household__people__user"
 
     def current(self, today: datetime.date | None = None):
-        today = today or timezone.localdate()
+        today = timezone.localdate() if today is None else today
         return self.filter(
             Q(end_date__isnull=True) | Q(end_date__gte=today),
             start_date__lte=today,
@@ -259,7 +259,7 @@ class VulnerabilityFlagQuerySet(ScopedQuerySet):
     tenant_path = None  # internal, sensitive data: never shown to tenants
 
     def active(self, today: datetime.date | None = None):
-        today = today or timezone.localdate()
+        today = timezone.localdate() if today is None else today
         return self.filter(Q(end_date__isnull=True) | Q(end_date__gte=today), start_date__lte=today)
 
 

@@ -4,11 +4,13 @@ import datetime
 import functools
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Subquery, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Prefetch, Subquery
 from django.dispatch import Signal
+from django.utils import timezone
 from django.utils.translation import pgettext
 
 from housing.models import Landlord
+from portal.compiled import compiled_query
 from portal.sql import column, instance_from_row, select_columns
 from tenants.models import Household, Lease, Person, VulnerabilityFlag
 
@@ -112,10 +114,62 @@ def _tenant_household_sql() -> str:
     )
 
 
-def household_with_home(household):
-    """``household`` with its people and its current leases (dwelling, building, agency)."""
-    prefetch_related_objects([household], "people", current_leases("dwelling__building__agency"))
+# The tenant home's reads, compiled once per connection (portal.compiled): it is the busiest
+# tenant page. The scope is the household itself, the tenant's own (tenant_household).
+
+
+@compiled_query
+def _household_people(*, household_id):
+    return Person.objects.filter(household_id=household_id)
+
+
+@compiled_query
+def _household_current_leases(*, household_id, today):
+    return (
+        Lease.objects.current(today)
+        .filter(household_id=household_id)
+        .select_related("dwelling__building__agency")
+    )
+
+
+@compiled_query
+def _open_requests_of(*, household_id):
+    from tenants.models import TechnicalRequest
+
+    return (
+        TechnicalRequest.objects.open()
+        .filter(household_id=household_id)
+        .select_related("assignee")
+        .order_by("-created_at", "-pk")
+    )
+
+
+# The tenant's home lists this many of the household's latest call-back requests.
+HOME_CALLBACK_REQUESTS = 5
+
+
+@compiled_query
+def _callback_requests_of(*, household_id):
+    from tenants.models import ContactRequest
+
+    return ContactRequest.objects.filter(
+        household_id=household_id, kind=ContactRequest.Kind.CALLBACK
+    ).order_by("-created_at", "-pk")[:HOME_CALLBACK_REQUESTS]
+
+
+def household_with_home(household, *, today: datetime.date | None = None):
+    """``household`` with its people (``home_people``) and its current leases with their dwelling,
+    building and agency (``current_leases``)."""
+    household.home_people = _household_people(household_id=household.pk)
+    household.current_leases = _household_current_leases(
+        household_id=household.pk, today=today or timezone.localdate()
+    )
     return household
+
+
+def tenant_open_requests(household) -> list:
+    """The household's technical requests still open, newest first (the tenant's home)."""
+    return _open_requests_of(household_id=household.pk)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -210,15 +264,9 @@ def tenant_requests(user, household):
     )
 
 
-def tenant_callback_requests(user, household, *, limit: int = 5) -> list:
+def tenant_callback_requests(household) -> list:
     """The household's latest call-back requests, handled or not, for the tenant's home page."""
-    from tenants.models import ContactRequest
-
-    return list(
-        ContactRequest.objects.visible_to(user)
-        .filter(household=household, kind=ContactRequest.Kind.CALLBACK)
-        .order_by("-created_at", "-pk")[:limit]
-    )
+    return _callback_requests_of(household_id=household.pk)
 
 
 def request_timeline(request, *, include_internal: bool):

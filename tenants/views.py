@@ -9,12 +9,12 @@ from tenants.selectors import (
     household_list,
     household_with_home,
     tenant_callback_requests,
-    tenant_requests,
+    tenant_open_requests,
 )
 from tenants.services.access_log import household_access_record
 from tenants.services.accounts import can_manage_accounts
 from tenants.services.requests import can_handle_requests
-from tenants.services.works_notices import tenant_works_notices
+from tenants.services.works_notices import tenant_latest_works_notices
 from tenants.space_views import TenantMixin
 
 
@@ -96,8 +96,9 @@ class TenantHomeView(TenantMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        # The household is the tenant's own (TenantMixin): it is the scope of these reads.
         context["household"] = household_with_home(self.household)
-        context["open_requests"] = tenant_requests(self.request.user, self.household).open()
-        context["works_notices"] = tenant_works_notices(self.household)[:3]
-        context["callback_requests"] = tenant_callback_requests(self.request.user, self.household)
+        context["open_requests"] = tenant_open_requests(self.household)
+        context["works_notices"] = tenant_latest_works_notices(self.household)
+        context["callback_requests"] = tenant_callback_requests(self.household)
         return context

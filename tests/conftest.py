@@ -7,6 +7,7 @@ missing the tests skip with the reason printed, unless ``REQUIRE_SERVICES=1`` (C
 import os
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.utils import translation
 
@@ -21,6 +22,10 @@ from tests.factories import (
 )
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+# Every call of a compiled read (portal.compiled) also compiles its query the ORM's way and fails
+# unless both are the same: each test that reaches one checks it.
+settings.COMPILED_QUERIES_CHECK = True
 
 
 def missing_service(reason: str) -> None:

@@ -10,11 +10,9 @@ from django.db.models import (
     Count,
     IntegerField,
     OuterRef,
-    Prefetch,
     Q,
     Subquery,
     Window,
-    prefetch_related_objects,
 )
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -36,8 +34,8 @@ from outreach.models import (
     TaskStatus,
 )
 from outreach.services.tenant_callbacks import tenant_callback_requests
-from tenants.models import Household, TechnicalRequest, VulnerabilityFlag
-from tenants.selectors import current_leases
+from portal.compiled import compiled_query
+from tenants.models import Household, Lease, Person, TechnicalRequest, VulnerabilityFlag
 
 # The card shows the most recent rows of each history; the total says how many more exist.
 HISTORY_LIMIT = 30
@@ -150,70 +148,108 @@ def _other_phones(household: Household, called) -> list[tuple]:
     return [(number, kind) for number, kind in phones if number and number != called]
 
 
-def call_card(*, task: CallTask, user) -> CallCard:
-    """The household card of ``task``: people, dwelling, flags and this landlord's history."""
-    # The task was read through CallTask.objects.visible_to() and the caller's landlords, with
-    # its household: that household is in scope, and is not read again.
-    household = task.household
-    prefetch_related_objects(
-        [household],
-        "people",
-        current_leases("dwelling__building__estate"),
-        Prefetch(
-            "flags",
-            queryset=VulnerabilityFlag.objects.active().order_by("kind"),
-            to_attr="active_flags",
-        ),
+# The card's reads, compiled once per connection (portal.compiled): the call page is the busiest
+# staff page. The scope is the task's landlord: the task was read through
+# CallTask.objects.visible_to() and the caller's landlords, and its household belongs to it.
+
+
+@compiled_query
+def _card_people(*, household_id, landlord_ids):
+    return Person.objects.of_landlords(landlord_ids).filter(household_id=household_id)
+
+
+@compiled_query
+def _card_leases(*, household_id, landlord_ids, today):
+    return (
+        Lease.objects.of_landlords(landlord_ids)
+        .current(today)
+        .filter(household_id=household_id)
+        .select_related("dwelling__building__estate")
     )
-    logs = list(
-        CallLog.objects.visible_to(user)
-        .filter(household_id=household.pk, landlord_id=task.landlord_id)
+
+
+@compiled_query
+def _card_flags(*, household_id, landlord_ids, today):
+    return (
+        VulnerabilityFlag.objects.of_landlords(landlord_ids)
+        .active(today)
+        .filter(household_id=household_id)
+        .order_by("kind")
+    )
+
+
+@compiled_query
+def _card_logs(*, household_id, landlord_ids):
+    return (
+        CallLog.objects.of_landlords(landlord_ids)
+        .filter(household_id=household_id)
         .select_related("caller", "campaign")
         # How many calls in all, read with the last ones (a window runs before the LIMIT).
         .annotate(total=Window(Count("pk")))
         .order_by("-called_at", "-pk")[:HISTORY_LIMIT]
     )
-    needs = (
-        Need.objects.visible_to(user)
-        .filter(household_id=household.pk)
-        .order_by("handled", "-created_at", "-pk")
+
+
+@compiled_query
+def _card_needs(*, household_id, landlord_ids):
+    return (
+        Need.objects.of_landlords(landlord_ids)
+        .filter(household_id=household_id)
+        .order_by("handled", "-created_at", "-pk")[:HISTORY_LIMIT]
     )
-    referrals = (
-        Referral.objects.visible_to(user)
-        .filter(household_id=household.pk, landlord_id=task.landlord_id)
+
+
+@compiled_query
+def _card_referrals(*, household_id, landlord_ids):
+    return (
+        Referral.objects.of_landlords(landlord_ids)
+        .filter(household_id=household_id)
         .select_related("partner")
-        .order_by("-created_at", "-pk")
+        .order_by("-created_at", "-pk")[:HISTORY_LIMIT]
     )
-    open_requests = (
-        TechnicalRequest.objects.visible_to(user)
+
+
+@compiled_query
+def _card_open_requests(*, household_id, landlord_ids):
+    return (
+        TechnicalRequest.objects.of_landlords(landlord_ids)
         .open()
-        .filter(household_id=household.pk)
-        .order_by("-created_at")
+        .filter(household_id=household_id)
+        .order_by("-created_at")[:HISTORY_LIMIT]
     )
-    upcoming_appointments = (
-        Appointment.objects.visible_to(user)
-        .filter(
-            household_id=household.pk,
-            status=AppointmentStatus.BOOKED,
-            slot__start__gte=timezone.now(),
-        )
+
+
+@compiled_query
+def _card_appointments(*, household_id, landlord_ids, now):
+    return (
+        Appointment.objects.of_landlords(landlord_ids)
+        .filter(household_id=household_id, status=AppointmentStatus.BOOKED, slot__start__gte=now)
         .select_related("slot__adviser", "slot__agency")
-        .order_by("slot__start")
+        .order_by("slot__start")[:HISTORY_LIMIT]
     )
+
+
+def call_card(*, task: CallTask, user) -> CallCard:
+    """The household card of ``task``: people, dwelling, flags and this landlord's history."""
+    household = task.household
+    of = {"household_id": household.pk, "landlord_ids": [task.landlord_id]}
+    now = timezone.now()
+    today = timezone.localdate(now)
+    logs = _card_logs(**of)
     return CallCard(
         household=household,
         people=sorted(
-            household.people.all(),
+            _card_people(**of),
             key=lambda person: (person.birth_date is None, person.birth_date),
         ),
-        leases=household.current_leases,
-        flags=household.active_flags,
+        leases=_card_leases(**of, today=today),
+        flags=_card_flags(**of, today=today),
         logs=logs,
         logs_total=logs[0].total if logs else 0,
-        needs=list(needs[:HISTORY_LIMIT]),
-        referrals=list(referrals[:HISTORY_LIMIT]),
-        open_requests=list(open_requests[:HISTORY_LIMIT]),
-        upcoming_appointments=list(upcoming_appointments[:HISTORY_LIMIT]),
+        needs=_card_needs(**of),
+        referrals=_card_referrals(**of),
+        open_requests=_card_open_requests(**of),
+        upcoming_appointments=_card_appointments(**of, now=now),
         other_phones=_other_phones(household, task.phone),
         callback_requests=tenant_callback_requests(task=task),
     )

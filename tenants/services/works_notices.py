@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from housing.models import WorksNotice, WorksSite
+from portal.compiled import compiled_query
 from portal.mail import portal_url, send_once
 from portal.tasks import enqueue_on_commit
 from tenants.errors import TenantError
@@ -166,9 +167,13 @@ def _notice_message(notice: WorksNotice, link: str, language: str, emails: list[
     return EmailMessage(subject, body, None, emails, connection=mail)
 
 
-def tenant_works_notices(household):
+def tenant_works_notices(household, *, today: datetime.date | None = None):
     """Published notices of the sites concerning the buildings where ``household`` has a lease."""
-    leases = Lease.objects.current().filter(household=household)
+    return _works_notices_of(household_id=household.pk, today=today)
+
+
+def _works_notices_of(*, household_id, today: datetime.date | None = None):
+    leases = Lease.objects.current(today).filter(household_id=household_id)
     concerned = WorksSite.buildings.through.objects.filter(
         workssite_id=OuterRef("site_id"), building_id__in=leases.values("dwelling__building_id")
     )
@@ -178,3 +183,17 @@ def tenant_works_notices(household):
         .select_related("site")
         .order_by("-published_on", "-pk")
     )
+
+
+# The tenant's home shows this many of the latest notices.
+HOME_WORKS_NOTICES = 3
+
+
+@compiled_query
+def _latest_works_notices_of(*, household_id, today):
+    return _works_notices_of(household_id=household_id, today=today)[:HOME_WORKS_NOTICES]
+
+
+def tenant_latest_works_notices(household) -> list:
+    """The latest notices of :func:`tenant_works_notices` (the tenant's home), compiled once."""
+    return _latest_works_notices_of(household_id=household.pk, today=timezone.localdate())
