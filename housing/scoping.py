@@ -71,6 +71,14 @@ def landlord_ids_with_role(user, roles) -> list[int]:
     return sorted({landlord_id for landlord_id, role in _memberships(user) if role in wanted})
 
 
+def visible_landlord_ids(user) -> list[int]:
+    """Ids of the landlords whose rows ``user`` sees as staff (every landlord for superusers): the
+    landlord part of :func:`scope`, for the compiled reads (portal.compiled) that take ids."""
+    if getattr(user, "is_superuser", False):
+        return landlord_ids_with_role(user, ())
+    return staff_landlord_ids(user)
+
+
 def is_landlord_staff(user) -> bool:
     return bool(getattr(user, "is_superuser", False) or staff_landlord_ids(user))
 

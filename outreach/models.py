@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from housing.models import Building, Estate, Landlord
 from housing.scoping import ScopedQuerySet, scope, scoped_queryset
+from portal.compiled import compiled_query
 from portal.history import history_user
 from portal.models import TimeStampedModel
 from tenants.models import Household, Person
@@ -1033,8 +1034,14 @@ class BookingSettings(TimeStampedModel):
 
     @classmethod
     def for_landlord(cls, landlord_id: int) -> "BookingSettings":
-        found = cls.objects.filter(landlord_id=landlord_id).first()
-        return found or cls(landlord_id=landlord_id)
+        found = _booking_settings_of(landlord_id=landlord_id)
+        return found[0] if found else cls(landlord_id=landlord_id)
+
+
+@compiled_query
+def _booking_settings_of(*, landlord_id):
+    # Read on every booking page: compiled once (portal.compiled).
+    return BookingSettings.objects.filter(landlord_id=landlord_id).order_by("pk")[:1]
 
 
 class AvailabilityRule(TimeStampedModel):

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Window
 from django.utils import timezone
 
 from outreach.calendar import PARIS
 from outreach.models import Appointment, AppointmentStatus, Slot, WaitingListEntry, WaitingStatus
+from portal.compiled import compiled_query
 
 
 def parse_day(value: str | None, default: datetime.date | None = None) -> datetime.date:
@@ -69,22 +70,66 @@ def week_grid(slots, monday: datetime.date) -> WeekGrid:
     return WeekGrid(monday=monday, days=days, rows=rows)
 
 
-def household_appointments(household, *, now=None):
-    """Upcoming (booked) and past or cancelled appointments of a household, in two queries."""
-    now = now or timezone.now()
-    rows = list(
-        Appointment.objects.filter(household=household)
+# A tenant's list of appointments shows this many of the past or cancelled ones, the most recent.
+PAST_APPOINTMENTS_SHOWN = 10
+
+# The reads of « Mes rendez-vous », compiled once per connection (portal.compiled). The scope is
+# the household, the tenant's own.
+
+
+@compiled_query
+def _upcoming(*, household_id, now):
+    return (
+        Appointment.objects.filter(
+            household_id=household_id, status=AppointmentStatus.BOOKED, slot__start__gt=now
+        )
         .select_related("slot__adviser", "slot__agency")
-        .order_by("slot__start")
+        .order_by("slot__start", "pk")
     )
-    upcoming = [a for a in rows if a.status == AppointmentStatus.BOOKED and a.slot.start > now]
-    others = [a for a in reversed(rows) if a not in upcoming]
-    waiting = list(
+
+
+@compiled_query
+def _past_or_cancelled(*, household_id, now):
+    return (
+        Appointment.objects.filter(household_id=household_id)
+        .exclude(status=AppointmentStatus.BOOKED, slot__start__gt=now)
+        .select_related("slot__adviser", "slot__agency")
+        # How many in all, read with the last ones (a window runs before the LIMIT).
+        .annotate(total=Window(Count("pk")))
+        .order_by("-slot__start", "-pk")[:PAST_APPOINTMENTS_SHOWN]
+    )
+
+
+@compiled_query
+def _waiting(*, household_id):
+    return (
         WaitingListEntry.objects.filter(
-            household=household, status__in=[WaitingStatus.WAITING, WaitingStatus.OFFERED]
-        ).select_related("offered_slot__adviser")
+            household_id=household_id, status__in=[WaitingStatus.WAITING, WaitingStatus.OFFERED]
+        )
+        .select_related("offered_slot__adviser")
+        .order_by("pk")
     )
-    return upcoming, others, waiting
+
+
+@dataclass
+class HouseholdAppointments:
+    upcoming: list  # booked and to come, soonest first
+    others: list  # past or cancelled, the most recent first (PAST_APPOINTMENTS_SHOWN at most)
+    others_total: int
+    waiting: list  # waiting-list entries still waiting or offered a slot
+
+
+def household_appointments(household, *, now=None) -> HouseholdAppointments:
+    """A household's appointments to come, the latest past or cancelled ones (with how many in
+    all) and its waiting-list entries, in three queries whatever the history."""
+    now = now or timezone.now()
+    others = _past_or_cancelled(household_id=household.pk, now=now)
+    return HouseholdAppointments(
+        upcoming=_upcoming(household_id=household.pk, now=now),
+        others=others,
+        others_total=others[0].total if others else 0,
+        waiting=_waiting(household_id=household.pk),
+    )
 
 
 def adviser_slots(*, adviser_id: int, landlord_ids, start, end):

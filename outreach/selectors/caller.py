@@ -15,7 +15,6 @@ from django.db.models import (
     Window,
 )
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,14 +40,14 @@ from tenants.models import Household, Lease, Person, TechnicalRequest, Vulnerabi
 HISTORY_LIMIT = 30
 
 
-def _due_for(user, now: datetime.datetime) -> Q:
-    """Tasks ``user`` could be served now (the same rule as the claim's)."""
+def _due_for(user_id, now: datetime.datetime) -> Q:
+    """Tasks the user ``user_id`` could be served now (the same rule as the claim's)."""
     open_now = (
         Q(status=TaskStatus.PENDING, not_before__isnull=True)
         | Q(status=TaskStatus.PENDING, not_before__lte=now)
         | Q(status=TaskStatus.CALLBACK, callback_at__lte=now)
     )
-    return open_now & (Q(callback_for__isnull=True) | Q(callback_for=user))
+    return open_now & (Q(callback_for__isnull=True) | Q(callback_for_id=user_id))
 
 
 # The caller's home counts a campaign's tasks up to this many: past it, « plus de 1 000 » is all
@@ -69,6 +68,28 @@ class CappedCount(Subquery):
         super().__init__(queryset.order_by().values("pk")[: cap + 1])
 
 
+@compiled_query
+def _active_campaigns(*, user_id, landlord_ids, now):
+    def count(condition: Q) -> CappedCount:
+        return CappedCount(CallTask.objects.filter(condition, campaign=OuterRef("pk")))
+
+    due = _due_for(user_id, now)
+    return (
+        Campaign.objects.of_landlords(landlord_ids)
+        .filter(status=CampaignStatus.ACTIVE)
+        .select_related("landlord")
+        .annotate(
+            due=count(due),
+            callbacks_due=count(due & Q(callback_at__lte=now)),
+            my_callbacks=count(
+                Q(status=TaskStatus.CALLBACK, callback_for_id=user_id, callback_at__gt=now)
+            ),
+            queued=count(Q(status__in=[TaskStatus.PENDING, TaskStatus.CALLBACK])),
+        )
+        .order_by("landlord__name", "name")
+    )
+
+
 def caller_campaigns(*, user, landlord_ids: list[int], now: datetime.datetime | None = None):
     """Active campaigns of the landlords where ``user`` may call, with their queue figures.
 
@@ -76,49 +97,44 @@ def caller_campaigns(*, user, landlord_ids: list[int], now: datetime.datetime | 
     (promised call-backs whose time has come), ``my_callbacks`` (call-backs kept for this caller,
     later) and ``queued`` (tasks still open), each counted up to ``QUEUE_COUNT_CAP`` + 1.
     ``window_open`` and ``window_next`` say whether calls may be made now and, if not, when the
-    window opens.
+    window opens. ``landlord_ids`` (the caller's, from their roles) are the scope.
     """
     now = now or timezone.now()
-
-    def count(condition: Q) -> CappedCount:
-        return CappedCount(CallTask.objects.filter(condition, campaign=OuterRef("pk")))
-
-    due = _due_for(user, now)
-    campaigns = list(
-        Campaign.objects.visible_to(user)
-        .filter(landlord_id__in=landlord_ids, status=CampaignStatus.ACTIVE)
-        .select_related("landlord")
-        .annotate(
-            due=count(due),
-            callbacks_due=count(due & Q(callback_at__lte=now)),
-            my_callbacks=count(
-                Q(status=TaskStatus.CALLBACK, callback_for=user, callback_at__gt=now)
-            ),
-            queued=count(Q(status__in=[TaskStatus.PENDING, TaskStatus.CALLBACK])),
-        )
-        .order_by("landlord__name", "name")
-    )
+    campaigns = _active_campaigns(user_id=user.pk, landlord_ids=landlord_ids, now=now)
     for campaign in campaigns:
         campaign.window_open = in_call_window(campaign, now)
         campaign.window_next = None if campaign.window_open else next_window_start(campaign, now)
     return campaigns
 
 
+@compiled_query
+def _campaign(*, pk, landlord_ids):
+    return Campaign.objects.of_landlords(landlord_ids).filter(pk=pk)
+
+
 def caller_campaign(*, user, landlord_ids: list[int], pk: int) -> Campaign:
-    """One campaign of a landlord where ``user`` may call, or 404."""
-    return get_object_or_404(
-        Campaign.objects.visible_to(user).filter(landlord_id__in=landlord_ids), pk=pk
+    """One campaign of a landlord where ``user`` may call (``landlord_ids``), or 404."""
+    for campaign in _campaign(pk=pk, landlord_ids=landlord_ids):
+        return campaign
+    raise Http404
+
+
+@compiled_query
+def _task(*, pk, landlord_ids):
+    return (
+        CallTask.objects.of_landlords(landlord_ids)
+        .filter(pk=pk)
+        .select_related("campaign", "household")
     )
 
 
 def caller_task(*, user, landlord_ids: list[int], pk: int) -> CallTask:
-    """A task of a landlord where ``user`` may call, or 404 — also when another caller holds it."""
-    task = get_object_or_404(
-        CallTask.objects.visible_to(user)
-        .filter(landlord_id__in=landlord_ids)
-        .select_related("campaign", "household"),
-        pk=pk,
-    )
+    """A task of a landlord where ``user`` may call (``landlord_ids``), or 404 — also when another
+    caller holds it."""
+    tasks = _task(pk=pk, landlord_ids=landlord_ids)
+    if not tasks:
+        raise Http404
+    task = tasks[0]
     if task.status == TaskStatus.HELD and task.held_by_id != user.pk:
         # Somebody else's call in progress is theirs alone: it does not exist for others.
         raise Http404
@@ -149,8 +165,8 @@ def _other_phones(household: Household, called) -> list[tuple]:
 
 
 # The card's reads, compiled once per connection (portal.compiled): the call page is the busiest
-# staff page. The scope is the task's landlord: the task was read through
-# CallTask.objects.visible_to() and the caller's landlords, and its household belongs to it.
+# staff page. The scope is the task's landlord: the task was read among the caller's landlords
+# (caller_task), and its household belongs to it.
 
 
 @compiled_query
@@ -255,8 +271,13 @@ def call_card(*, task: CallTask, user) -> CallCard:
     )
 
 
+@compiled_query
+def _questions(*, campaign_id):
+    return Question.objects.filter(campaign_id=campaign_id).order_by("position", "pk")
+
+
 def campaign_questions(*, campaign: Campaign) -> list[Question]:
-    return list(campaign.questions.order_by("position", "pk"))
+    return _questions(campaign_id=campaign.pk)
 
 
 def referral_partners(*, task: CallTask, user):

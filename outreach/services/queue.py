@@ -13,6 +13,7 @@ from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from housing.scoping import visible_landlord_ids
 from outreach.calendar import in_call_window
 from outreach.errors import OutreachError
 from outreach.models import (
@@ -29,6 +30,7 @@ from outreach.services.tenant_callbacks import (
     tenant_callbacks_sync,
 )
 from outreach.targeting import TASK_INSERT_COLUMNS, selected_households, with_queue_fields
+from portal.compiled import compiled_query
 from portal.sql import insert_select_sql
 
 logger = logging.getLogger(__name__)
@@ -199,14 +201,20 @@ def _claim_order(campaign: Campaign, callbacks: Campaign | None, user, now: date
         yield campaign, candidates
 
 
+@compiled_query
+def _held_by(*, user_id, landlord_ids):
+    return (
+        CallTask.objects.of_landlords(landlord_ids)
+        .filter(status=TaskStatus.HELD, held_by_id=user_id)
+        .select_related("campaign", "household")
+        .order_by("pk")[:1]
+    )
+
+
 def call_task_current(*, user) -> CallTask | None:
     """The call the user holds, if any (a reload shows the same call)."""
-    return (
-        CallTask.objects.visible_to(user)
-        .filter(status=TaskStatus.HELD, held_by=user)
-        .select_related("campaign", "household")
-        .first()
-    )
+    held = _held_by(user_id=user.pk, landlord_ids=visible_landlord_ids(user))
+    return held[0] if held else None
 
 
 def call_task_claim(*, campaign: Campaign, user) -> CallTask | None:

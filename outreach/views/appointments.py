@@ -90,14 +90,19 @@ class TenantHouseholdMixin(HouseholdRequiredMixin):
 
 class MyAppointmentsView(TenantHouseholdMixin, View):
     def get(self, request):
-        upcoming, others, waiting = household_appointments(self.household)
+        appointments = household_appointments(self.household)
         rules = BookingSettings.for_landlord(self.household.landlord_id)
-        for appointment in upcoming:
+        for appointment in appointments.upcoming:
             appointment.can_change = _can_change_online(appointment, rules)
         return render(
             request,
             TEMPLATES + "my_appointments.html",
-            {"upcoming": upcoming, "others": others, "waiting": waiting},
+            {
+                "upcoming": appointments.upcoming,
+                "others": appointments.others,
+                "others_total": appointments.others_total,
+                "waiting": appointments.waiting,
+            },
         )
 
 

@@ -322,6 +322,32 @@ def test_my_appointments_read_in_constant_queries(
     assert page.text.count("Déplacer") == 2
 
 
+def test_my_appointments_show_the_ten_latest_past_or_cancelled_and_how_many_in_all(
+    client, tenant, adviser, agency, actis_household, django_assert_max_num_queries
+):
+    """A household that booked and cancelled often still gets a short page, in as many queries."""
+    client.force_login(tenant)
+    url = reverse("appointments:my_appointments")
+
+    def cancel_one_more(index):
+        slot = make_slot(adviser, agency, MONDAY_9AM + datetime.timedelta(hours=index))
+        appointment = appointment_book(household=actis_household, slot=slot, request=PHONE_BOOKING)
+        Appointment.objects.filter(pk=appointment.pk).update(status="cancelled")
+
+    cancel_one_more(0)
+    with django_assert_max_num_queries(15) as few:
+        client.get(url)
+    for index in range(1, 12):
+        cancel_one_more(index)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(url)
+    assert "Les 10 plus récents sur 12" in page.text
+    assert page.text.count(": annulé") == 10
+    # The most recent first: the last slot (Monday 20:00) is listed, the first two are not.
+    assert "20:00" in page.text
+    assert "09:00" not in page.text
+
+
 def test_the_week_view_opens_on_the_first_week_with_a_free_slot(client, tenant, adviser, agency):
     later = make_slot(adviser, agency, MONDAY_9AM + datetime.timedelta(weeks=3))
     client.force_login(tenant)
