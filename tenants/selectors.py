@@ -132,16 +132,24 @@ def _household_current_leases(*, household_id, today):
     )
 
 
-@compiled_query
-def _open_requests_of(*, household_id):
+def _requests_of_household(household_id):
     from tenants.models import TechnicalRequest
 
     return (
-        TechnicalRequest.objects.open()
-        .filter(household_id=household_id)
+        TechnicalRequest.objects.filter(household_id=household_id)
         .select_related("assignee")
         .order_by("-created_at", "-pk")
     )
+
+
+@compiled_query
+def _requests_of(*, household_id):
+    return _requests_of_household(household_id)
+
+
+@compiled_query
+def _open_requests_of(*, household_id):
+    return _requests_of_household(household_id).open()
 
 
 # The tenant's home lists this many of the household's latest call-back requests.
@@ -165,6 +173,11 @@ def household_with_home(household, *, today: datetime.date | None = None):
         household_id=household.pk, today=today or timezone.localdate()
     )
     return household
+
+
+def tenant_request_list(household) -> list:
+    """The household's technical requests, newest first (« Mes demandes »)."""
+    return _requests_of(household_id=household.pk)
 
 
 def tenant_open_requests(household) -> list:

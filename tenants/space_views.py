@@ -31,6 +31,7 @@ from tenants.selectors import (
     data_export_history_key,
     household_data_export,
     request_timeline,
+    tenant_request_list,
     tenant_requests,
 )
 from tenants.services.accounts import (
@@ -77,7 +78,8 @@ class TenantRequestListView(TenantMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["requests"] = tenant_requests(self.request.user, self.household)
+        # The household is the tenant's own (TenantMixin): it is the scope of the list.
+        context["requests"] = tenant_request_list(self.household)
         return context
 
 

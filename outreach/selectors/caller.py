@@ -280,6 +280,19 @@ def campaign_questions(*, campaign: Campaign) -> list[Question]:
     return _questions(campaign_id=campaign.pk)
 
 
+@compiled_query
+def _partners_offered(*, landlord_id):
+    return Partner.objects.filter(
+        Q(landlord_id=landlord_id) | Q(landlord__isnull=True), is_active=True
+    ).order_by("name")
+
+
+def referral_partners_offered(*, task: CallTask) -> list:
+    """The rows of :func:`referral_partners`, read compiled (the call page's fields cache): the
+    task's landlord is among the caller's, whose partners they see, with the shared ones."""
+    return _partners_offered(landlord_id=task.landlord_id)
+
+
 def referral_partners(*, task: CallTask, user):
     """Active partners the caller may refer this household to: its landlord's and shared ones."""
     return (

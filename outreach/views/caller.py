@@ -4,12 +4,15 @@ Every page works without JavaScript (plain POST, then redirect); with htmx the c
 sent in the background and only its region is redrawn when something must be corrected.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.template.loader import get_template
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.dates import WEEKDAYS
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 from django_htmx.http import HttpResponseClientRedirect
@@ -26,6 +29,7 @@ from outreach.selectors.caller import (
     caller_task,
     campaign_questions,
     referral_partners,
+    referral_partners_offered,
 )
 from outreach.services.calls import call_log_record, call_task_skip
 from outreach.services.campaigns import CALLERS
@@ -117,14 +121,51 @@ class CallerNextView(CallerMixin, View):
         return _claim_and_open(request, campaign)
 
 
+# Past this many sets of values, the cache of the report's fields starts afresh.
+UNBOUND_FIELDS_MAX = 256
+
+
+def unbound_log_fields(*, questions, partners, chain: bool, call_window: str, build_form) -> str:
+    """The HTML of the report's fields for an empty form (``_log_fields.html``), kept per process.
+
+    Building the form (some thirty fields, copied for each form) and rendering its fifty widgets
+    was half of the call page's CPU, for HTML that depends only on what the key holds: the
+    language, the form renderer, today's date (the earliest call-back day), the campaign's
+    questions as they are now, the partners offered, the « enchaîner » choice and the call window.
+    The cache lives on the loaded template, so a template reloaded in development starts a new
+    one. ``build_form()`` makes the form when the fields must be rendered.
+    """
+    template = get_template("outreach/caller/_log_fields.html")
+    rendered = template.template.__dict__.setdefault("_portal_unbound_fields", {})
+    key = (
+        get_language(),
+        settings.FORM_RENDERER,
+        timezone.localdate(),
+        tuple((q.pk, q.position, q.text, q.kind, q.choices, q.required) for q in questions),
+        tuple((partner.pk, str(partner)) for partner in partners),
+        chain,
+        call_window,
+    )
+    html = rendered.get(key)
+    if html is None:
+        if len(rendered) >= UNBOUND_FIELDS_MAX:
+            rendered.clear()
+        html = rendered[key] = template.render({"form": build_form(), "call_window": call_window})
+    return html
+
+
 class CallPageMixin(CallerMixin):
     """Renders the call page (or, for htmx, the report's region) for one held task."""
 
-    def log_form(self, task: CallTask, data=None) -> CallLogForm:
+    def log_form(self, task: CallTask, data=None, *, questions=None, partners=None) -> CallLogForm:
+        if partners is None:
+            partners = referral_partners(task=task, user=self.request.user)
         return CallLogForm(
             data,
-            questions=campaign_questions(campaign=task.campaign),
-            partners=referral_partners(task=task, user=self.request.user),
+            questions=campaign_questions(campaign=task.campaign)
+            if questions is None
+            else questions,
+            partners=partners,
             initial={"chain": self.request.session.get(CHAIN_SESSION_KEY, False)},
         )
 
@@ -133,11 +174,21 @@ class CallPageMixin(CallerMixin):
         context = {
             "task": task,
             "campaign": task.campaign,
-            "form": form or self.log_form(task),
+            "form": form,
             "skip_form": skip_form or SkipForm(),
             "log_error": log_error,
             "call_window": _call_window_text(task.campaign),
         }
+        if form is None:
+            # An empty report: its fields come from the cache when nothing they show changed.
+            questions = campaign_questions(campaign=task.campaign)
+            context["fields_html"] = unbound_log_fields(
+                questions=questions,
+                partners=referral_partners_offered(task=task),
+                chain=request.session.get(CHAIN_SESSION_KEY, False),
+                call_window=context["call_window"],
+                build_form=lambda: self.log_form(task, questions=questions),
+            )
         if request.htmx and form is not None:
             return render(request, "outreach/caller/_log_form.html", context)
         context["card"] = call_card(task=task, user=request.user)

@@ -110,6 +110,14 @@ def _reached_needs_help(questions, ccas, **overrides):
     return data
 
 
+def _report_fields(response) -> str:
+    """The report form's fields, from the outcome to « enchaîner »."""
+    page = response.content.decode()
+    return page[
+        page.index('<fieldset class="caller-outcomes"') : page.index('data-shortcut="KeyS"')
+    ]
+
+
 # ---------------------------------------------------------------------------------------------
 # Taking calls
 
@@ -645,3 +653,64 @@ def test_the_card_shows_open_technical_requests_and_upcoming_appointments(
     assert request.reference in page
     assert "Inès Morel" in page
     assert "13/03/2026 10:00" in page  # Paris time
+
+
+# ---------------------------------------------------------------------------------------------
+# The report's fields, kept rendered for an empty form
+
+
+def test_the_kept_report_fields_are_the_ones_a_fresh_form_renders(
+    caller_client, caller, campaign, queue, questions, ccas, in_call_hours
+):
+    from outreach.views import caller as views
+
+    _next(caller_client, campaign)
+    url = _url("caller_call", _held(caller))
+    rendered = caller_client.get(url)
+    kept = caller_client.get(url)  # the same page again: its fields come from the cache
+    fresh = views.get_template("outreach/caller/_log_fields.html")
+    fresh.template.__dict__.pop("_portal_unbound_fields", None)
+    rendered_again = caller_client.get(url)
+    assert _report_fields(kept) == _report_fields(rendered) == _report_fields(rendered_again)
+    assert "Êtes-vous seul(e) ?" in _report_fields(rendered)
+    assert "CCAS de Grenoble" in _report_fields(rendered)
+    # A bound form (an error on one field) renders its fields without the cache, the same way.
+    refused = caller_client.post(url + "compte-rendu/", {"outcome": ""})
+    assert refused.status_code == 200
+    assert "Choisissez le résultat de l" in _text(refused)
+
+
+def test_the_call_page_shows_a_question_or_partner_changed_since_the_last_call(
+    caller_client, caller, campaign, queue, questions, ccas, actis, in_call_hours
+):
+    """Nothing stale: the fields are kept for the questions and partners as they are now, even
+    when they change without their modification date (a queryset update)."""
+    _next(caller_client, campaign)
+    url = _url("caller_call", _held(caller))
+    caller_client.get(url)
+    alone, _who, _visits = questions
+    Question.objects.filter(pk=alone.pk).update(text="Vivez-vous seul(e) ?")
+    page = _text(caller_client.get(url))
+    assert "Vivez-vous seul(e) ?" in page
+    assert "Êtes-vous seul(e) ?" not in page
+    Partner.objects.filter(pk=ccas.pk).update(name="CCAS de la Ville de Grenoble")
+    assert "CCAS de la Ville de Grenoble" in _text(caller_client.get(url))
+    Partner.objects.create(landlord=actis, name="Épicerie solidaire", kind="mutual_aid")
+    Partner.objects.filter(pk=ccas.pk).update(is_active=False)
+    page = _text(caller_client.get(url))
+    assert "Épicerie solidaire" in page
+    assert "CCAS de" not in page
+
+
+def test_another_landlords_partner_is_never_offered_even_from_the_cache(
+    caller_client, caller, campaign, queue, ccas, sdh, in_call_hours
+):
+    Partner.objects.create(landlord=sdh, name="Partenaire de la SDH", kind="mutual_aid")
+    Partner.objects.create(landlord=None, name="Plateforme commune", kind="mutual_aid")
+    _next(caller_client, campaign)
+    url = _url("caller_call", _held(caller))
+    for _view in range(2):
+        page = _text(caller_client.get(url))
+        assert "Plateforme commune" in page
+        assert "CCAS de Grenoble" in page
+        assert "Partenaire de la SDH" not in page
