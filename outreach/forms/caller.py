@@ -74,12 +74,14 @@ class _ListedChoices(forms.models.ModelChoiceIterator):
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for obj in self.queryset:  # the form's own copy of the queryset keeps the rows
+        rows = self.field.listed_rows
+        for obj in self.queryset if rows is None else rows:  # the queryset keeps its rows
             yield self.choice(obj)
 
 
 class _PartnerField(forms.ModelChoiceField):
     iterator = _ListedChoices
+    listed_rows = None  # the choices' rows when the view read them already
 
 
 class CallLogForm(forms.Form):
@@ -146,10 +148,13 @@ class CallLogForm(forms.Form):
         label=gettext_lazy("Enchaîner : passer directement à l'appel suivant"), required=False
     )
 
-    def __init__(self, *args, questions: list[Question], partners, **kwargs):
+    def __init__(self, *args, questions: list[Question], partners, partner_rows=None, **kwargs):
+        """``partners``: the queryset a chosen partner must belong to; ``partner_rows``: its rows,
+        when the view read them already (the choices are then not read again)."""
         super().__init__(*args, **kwargs)
         self.questions = questions
         self.fields["referral_partner"].queryset = partners
+        self.fields["referral_partner"].listed_rows = partner_rows
         hint = {"aria-describedby": "rappel-aide"}
         self.fields["callback_date"].widget.attrs.update(
             min=timezone.localdate().isoformat(), **hint

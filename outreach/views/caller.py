@@ -157,15 +157,14 @@ def unbound_log_fields(*, questions, partners, chain: bool, call_window: str, bu
 class CallPageMixin(CallerMixin):
     """Renders the call page (or, for htmx, the report's region) for one held task."""
 
-    def log_form(self, task: CallTask, data=None, *, questions=None, partners=None) -> CallLogForm:
-        if partners is None:
-            partners = referral_partners(task=task, user=self.request.user)
+    def log_form(self, task: CallTask, data=None, *, questions=None, partner_rows=None):
+        if questions is None:
+            questions = campaign_questions(campaign=task.campaign)
         return CallLogForm(
             data,
-            questions=campaign_questions(campaign=task.campaign)
-            if questions is None
-            else questions,
-            partners=partners,
+            questions=questions,
+            partners=referral_partners(task=task, user=self.request.user),
+            partner_rows=partner_rows,
             initial={"chain": self.request.session.get(CHAIN_SESSION_KEY, False)},
         )
 
@@ -182,12 +181,13 @@ class CallPageMixin(CallerMixin):
         if form is None:
             # An empty report: its fields come from the cache when nothing they show changed.
             questions = campaign_questions(campaign=task.campaign)
+            partners = referral_partners_offered(task=task)
             context["fields_html"] = unbound_log_fields(
                 questions=questions,
-                partners=referral_partners_offered(task=task),
+                partners=partners,
                 chain=request.session.get(CHAIN_SESSION_KEY, False),
                 call_window=context["call_window"],
-                build_form=lambda: self.log_form(task, questions=questions),
+                build_form=lambda: self.log_form(task, questions=questions, partner_rows=partners),
             )
         if request.htmx and form is not None:
             return render(request, "outreach/caller/_log_form.html", context)

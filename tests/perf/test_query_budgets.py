@@ -118,7 +118,8 @@ def test_caller_screen_budget(client, alice, actis, in_call_hours):
         client,
         reverse("outreach:caller_call", args=[task.pk]),
         lambda n: bulk_calls(task, alice, n),
-        # 20: the access log's insert (who opened this household's card) is one of them.
+        # The access log's insert (who opened this household's card) is one of them; the report's
+        # fields read their partners once, whether they come from the cache or are rendered.
         budget=14,
     )
     assert response.content.decode().count("Appel 4") >= 1
