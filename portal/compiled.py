@@ -25,10 +25,14 @@ What the function may do, checked where it can be:
   query, as the ORM does.
 - A parameter only reaches the queryset: the function must not test it (it receives a
   placeholder), so that the query's shape never depends on a value. The check below catches it.
-- Nothing else may vary from one call to the next, such as ``timezone.now()`` or the current user:
-  the first compilation builds the queryset twice and refuses the function if the SQL or any value
-  that is not a parameter differs. The time of day, the user's landlords and the like are
-  parameters.
+- Nothing else may vary from one call to the next: the time (``timezone.now()``, today's date),
+  the current user, the language, a setting. They are parameters. The first compilation builds
+  the queryset twice and refuses the function if the SQL or any value that is not a parameter
+  differs, which catches ``timezone.now()``; today's date or the language would not differ within
+  the two builds, hence the rule, and the check below.
+- Values go to the database as they are (the ORM would first convert them by field): a naive
+  datetime is refused, and a parameter must not reach a ``Prefetch`` queryset (refused too: the
+  prefetch runs later, with the ORM).
 - Every parameter must reach the SQL.
 
 With ``settings.COMPILED_QUERIES_CHECK`` (on in the test suite), every call also compiles the
@@ -38,6 +42,7 @@ each test that reaches a compiled read checks it.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import inspect
 from dataclasses import dataclass
@@ -46,6 +51,7 @@ from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Expression, QuerySet
+from django.utils import timezone
 
 __all__ = ["CompiledQueryError", "Slot", "compiled_query"]
 
@@ -154,6 +160,8 @@ def _shape(names, values: dict) -> tuple:
             shape.append(len(value))
         elif isinstance(value, (dict, QuerySet)):
             raise TypeError(f"compiled query: {name} must be a scalar or a list, not {type(value)}")
+        elif isinstance(value, datetime.datetime) and settings.USE_TZ and timezone.is_naive(value):
+            raise ValueError(f"compiled query: {name} is a naive datetime")
         else:
             shape.append(None)
     return tuple(shape)
@@ -161,6 +169,14 @@ def _shape(names, values: dict) -> tuple:
 
 def _is_empty_list(value) -> bool:
     return isinstance(value, list) and not value
+
+
+def _holds_slot(queryset: QuerySet, connection) -> bool:
+    try:
+        _sql, params = queryset.query.get_compiler(connection=connection).as_sql()
+    except EmptyResultSet:
+        return False
+    return any(isinstance(param, SlotValue) for param in params)
 
 
 def _values_of(params) -> list:
@@ -205,6 +221,12 @@ class CompiledQuery:
                 f"{self.key}: built twice, its query differed; something besides its parameters "
                 "(the time, the user…) reaches it: make it a parameter"
             )
+        for lookup in queryset._prefetch_related_lookups:
+            prefetched = getattr(lookup, "queryset", None)
+            if prefetched is not None and _holds_slot(prefetched, connection):
+                raise CompiledQueryError(
+                    f"{self.key}: a parameter reaches a Prefetch queryset, which runs later"
+                )
         slots = tuple(
             (position, param.name, param.index)
             for position, param in enumerate(params)

@@ -107,7 +107,7 @@ def _waiting(*, household_id):
             household_id=household_id, status__in=[WaitingStatus.WAITING, WaitingStatus.OFFERED]
         )
         .select_related("offered_slot__adviser")
-        .order_by("pk")
+        .order_by("created_at", "pk")
     )
 
 

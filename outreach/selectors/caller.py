@@ -18,6 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from housing.scoping import visible_landlord_ids
 from outreach.calendar import in_call_window, next_window_start
 from outreach.models import (
     Appointment,
@@ -165,8 +166,9 @@ def _other_phones(household: Household, called) -> list[tuple]:
 
 
 # The card's reads, compiled once per connection (portal.compiled): the call page is the busiest
-# staff page. The scope is the task's landlord: the task was read among the caller's landlords
-# (caller_task), and its household belongs to it.
+# staff page. Their scope is the household of the task (read among the caller's landlords by
+# caller_task) and the landlords the caller sees, as visible_to() had it; the calls and referrals
+# are the task's landlord's history.
 
 
 @compiled_query
@@ -248,24 +250,25 @@ def _card_appointments(*, household_id, landlord_ids, now):
 def call_card(*, task: CallTask, user) -> CallCard:
     """The household card of ``task``: people, dwelling, flags and this landlord's history."""
     household = task.household
-    of = {"household_id": household.pk, "landlord_ids": [task.landlord_id]}
+    seen = {"household_id": household.pk, "landlord_ids": visible_landlord_ids(user)}
+    this_landlord = {"household_id": household.pk, "landlord_ids": [task.landlord_id]}
     now = timezone.now()
     today = timezone.localdate(now)
-    logs = _card_logs(**of)
+    logs = _card_logs(**this_landlord)
     return CallCard(
         household=household,
         people=sorted(
-            _card_people(**of),
+            _card_people(**seen),
             key=lambda person: (person.birth_date is None, person.birth_date),
         ),
-        leases=_card_leases(**of, today=today),
-        flags=_card_flags(**of, today=today),
+        leases=_card_leases(**seen, today=today),
+        flags=_card_flags(**seen, today=today),
         logs=logs,
         logs_total=logs[0].total if logs else 0,
-        needs=_card_needs(**of),
-        referrals=_card_referrals(**of),
-        open_requests=_card_open_requests(**of),
-        upcoming_appointments=_card_appointments(**of, now=now),
+        needs=_card_needs(**seen),
+        referrals=_card_referrals(**this_landlord),
+        open_requests=_card_open_requests(**seen),
+        upcoming_appointments=_card_appointments(**seen, now=now),
         other_phones=_other_phones(household, task.phone),
         callback_requests=tenant_callback_requests(task=task),
     )

@@ -170,3 +170,26 @@ def test_prefetch_related_runs_after_the_rows(two_households):
         names = [person.first_name for person in household.people.all()]
     assert names == ["Jeanne"]
     assert len(queries) == 2
+
+
+def test_a_naive_datetime_is_refused(two_households):
+    @compiled_query
+    def created_before(*, moment):
+        return Household.objects.filter(created_at__lt=moment)
+
+    with pytest.raises(ValueError, match="naive datetime"):
+        created_before(moment=datetime.datetime(2026, 3, 10, 9, 0))  # noqa: DTZ001
+    assert len(created_before(moment=timezone.now())) == 2
+
+
+def test_a_parameter_inside_a_prefetch_is_refused(two_households):
+    from django.db.models import Prefetch
+
+    @compiled_query
+    def households_with_some_people(*, landlord_ids, first_name):
+        return Household.objects.filter(landlord_id__in=landlord_ids).prefetch_related(
+            Prefetch("people", queryset=Person.objects.filter(first_name=first_name))
+        )
+
+    with pytest.raises(CompiledQueryError, match="Prefetch"):
+        households_with_some_people(landlord_ids=[two_households[0].landlord_id], first_name="J")
