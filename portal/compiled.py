@@ -2,8 +2,8 @@
 
 Building a queryset (``filter``, ``select_related``, …) and compiling it to SQL cost the busiest
 pages more CPU than PostgreSQL spends answering them: about 40 % of a call page or a tenant home
-(bench/README.md, « 28 November »). A read that runs on every view of such a page is written once,
-as a function of its parameters, and decorated::
+(bench/README.md, load_test, « 27 November, night »). A read that runs on every view of such a
+page is written once, as a function of its parameters, and decorated::
 
     @compiled_query
     def household_people(*, household_id):
