@@ -1034,8 +1034,8 @@ class BookingSettings(TimeStampedModel):
 
     @classmethod
     def for_landlord(cls, landlord_id: int) -> "BookingSettings":
-        found = _booking_settings_of(landlord_id=landlord_id)
-        return found[0] if found else cls(landlord_id=landlord_id)
+        found = _booking_settings_of.first(landlord_id=landlord_id)
+        return found or cls(landlord_id=landlord_id)
 
 
 @compiled_query

@@ -10,9 +10,10 @@ page is written once, as a function of its parameters, and decorated::
         return Person.objects.filter(household_id=household_id).order_by("birth_date", "pk")
 
     people = household_people(household_id=household.pk)  # a list of Person
+    first = household_people.first(household_id=household.pk)  # a Person, or None
 
-On PostgreSQL, the first call on a connection builds the queryset with placeholders (:class:`Slot`) in place of
-the parameters and lets the ORM compile it. Every call then runs that SQL with its own values,
+On PostgreSQL, the first call on a connection builds the queryset with placeholders
+(:class:`Slot`) in place of the parameters and lets the ORM compile it. Every call then runs that SQL with its own values,
 and the ORM reads the rows into instances as usual (``select_related``, annotations, converters,
 ``prefetch_related`` after the rows). The same SQL each time also suits the prepared statements
 of :mod:`portal.postgresql`.
@@ -255,7 +256,7 @@ class CompiledQuery:
         if connection.vendor != "postgresql":
             # Elsewhere (SQLite, for development) the ORM adapts some values by their field
             # (dates and datetimes become text): the queryset runs as it is.
-            return list(self.function(**values))
+            return list(self.queryset(**values))
         # Kept on the connection object: each thread has its own, and the converters and the
         # compiler belong to it.
         cache = connection.__dict__.setdefault("_portal_compiled_queries", {})
@@ -269,10 +270,15 @@ class CompiledQuery:
             params[position] = values[name] if index is None else values[name][index]
         if getattr(settings, "COMPILED_QUERIES_CHECK", False):
             self._check(connection, entry, values, params)
-        return list(_bound_queryset(entry, connection, params))
+        return list(_bound_queryset(entry, params))
+
+    def first(self, **values):
+        """The first row, or None."""
+        rows = self(**values)
+        return rows[0] if rows else None
 
     def _check(self, connection, entry: _Compiled, values: dict, params: list) -> None:
-        sql, expected = self.function(**values).query.get_compiler(connection=connection).as_sql()
+        sql, expected = self.queryset(**values).query.get_compiler(connection=connection).as_sql()
         # A lookup puts an expression in brackets (« = (%s) » where the ORM writes « = %s »).
         if sql.replace("(%s)", "%s") != entry.sql.replace("(%s)", "%s") or list(expected) != params:
             raise CompiledQueryError(
@@ -281,7 +287,7 @@ class CompiledQuery:
             )
 
 
-def _bound_queryset(entry: _Compiled, connection, params: list) -> QuerySet:
+def _bound_queryset(entry: _Compiled, params: list) -> QuerySet:
     """A queryset like the compiled one whose compiler returns the compiled SQL with ``params``.
 
     The compiler and the query are shallow copies (the compiler keeps what compiling set up:
@@ -290,8 +296,7 @@ def _bound_queryset(entry: _Compiled, connection, params: list) -> QuerySet:
     """
     template = entry.compiler
     compiler = template.__class__.__new__(template.__class__)
-    compiler.__dict__.update(template.__dict__)
-    compiler.connection = connection
+    compiler.__dict__.update(template.__dict__)  # its connection is this one: see __call__
     compiler.as_sql = lambda *args, **kwargs: (entry.sql, params)
     compiler.get_converters = lambda expressions: entry.converters
     source = entry.queryset

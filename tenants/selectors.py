@@ -165,12 +165,12 @@ def _callback_requests_of(*, household_id):
     ).order_by("-created_at", "-pk")[:HOME_CALLBACK_REQUESTS]
 
 
-def household_with_home(household, *, today: datetime.date | None = None):
+def household_with_home(household):
     """``household`` with its people (``home_people``) and its current leases with their dwelling,
     building and agency (``current_leases``)."""
     household.home_people = _household_people(household_id=household.pk)
     household.current_leases = _household_current_leases(
-        household_id=household.pk, today=today or timezone.localdate()
+        household_id=household.pk, today=timezone.localdate()
     )
     return household
 

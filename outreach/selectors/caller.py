@@ -115,9 +115,10 @@ def _campaign(*, pk, landlord_ids):
 
 def caller_campaign(*, user, landlord_ids: list[int], pk: int) -> Campaign:
     """One campaign of a landlord where ``user`` may call (``landlord_ids``), or 404."""
-    for campaign in _campaign(pk=pk, landlord_ids=landlord_ids):
-        return campaign
-    raise Http404
+    campaign = _campaign.first(pk=pk, landlord_ids=landlord_ids)
+    if campaign is None:
+        raise Http404
+    return campaign
 
 
 @compiled_query
@@ -132,10 +133,9 @@ def _task(*, pk, landlord_ids):
 def caller_task(*, user, landlord_ids: list[int], pk: int) -> CallTask:
     """A task of a landlord where ``user`` may call (``landlord_ids``), or 404 — also when another
     caller holds it."""
-    tasks = _task(pk=pk, landlord_ids=landlord_ids)
-    if not tasks:
+    task = _task.first(pk=pk, landlord_ids=landlord_ids)
+    if task is None:
         raise Http404
-    task = tasks[0]
     if task.status == TaskStatus.HELD and task.held_by_id != user.pk:
         # Somebody else's call in progress is theirs alone: it does not exist for others.
         raise Http404
@@ -283,11 +283,17 @@ def campaign_questions(*, campaign: Campaign) -> list[Question]:
     return _questions(campaign_id=campaign.pk)
 
 
-@compiled_query
-def _partners_offered(*, landlord_id):
-    return Partner.objects.filter(
+def _offered(partners, landlord_id):
+    """The active ones among ``partners`` a household of ``landlord_id`` may be referred to: the
+    landlord's own and the shared ones."""
+    return partners.filter(
         Q(landlord_id=landlord_id) | Q(landlord__isnull=True), is_active=True
     ).order_by("name")
+
+
+@compiled_query
+def _partners_offered(*, landlord_id):
+    return _offered(Partner.objects.all(), landlord_id)
 
 
 def referral_partners_offered(*, task: CallTask) -> list:
@@ -298,8 +304,4 @@ def referral_partners_offered(*, task: CallTask) -> list:
 
 def referral_partners(*, task: CallTask, user):
     """Active partners the caller may refer this household to: its landlord's and shared ones."""
-    return (
-        Partner.objects.visible_to(user)
-        .filter(Q(landlord_id=task.landlord_id) | Q(landlord__isnull=True), is_active=True)
-        .order_by("name")
-    )
+    return _offered(Partner.objects.visible_to(user), task.landlord_id)

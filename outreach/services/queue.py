@@ -213,8 +213,7 @@ def _held_by(*, user_id, landlord_ids):
 
 def call_task_current(*, user) -> CallTask | None:
     """The call the user holds, if any (a reload shows the same call)."""
-    held = _held_by(user_id=user.pk, landlord_ids=visible_landlord_ids(user))
-    return held[0] if held else None
+    return _held_by.first(user_id=user.pk, landlord_ids=visible_landlord_ids(user))
 
 
 def call_task_claim(*, campaign: Campaign, user) -> CallTask | None:

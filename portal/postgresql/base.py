@@ -89,9 +89,8 @@ def literal_type(value) -> str | None:
     found = _EXACT.get(kind)
     if found is not None:
         return found
-    if isinstance(
-        value, int
-    ):  # bool is final: found above  # an unadorned integer: int4, else int8, else numeric
+    # An unadorned integer (bool is final: found above): int4, else int8, else numeric.
+    if isinstance(value, int):
         return (
             "integer"
             if -_INT4 <= value < _INT4

@@ -167,9 +167,9 @@ def _notice_message(notice: WorksNotice, link: str, language: str, emails: list[
     return EmailMessage(subject, body, None, emails, connection=mail)
 
 
-def tenant_works_notices(household, *, today: datetime.date | None = None):
+def tenant_works_notices(household):
     """Published notices of the sites concerning the buildings where ``household`` has a lease."""
-    return _works_notices_of(household_id=household.pk, today=today)
+    return _works_notices_of(household_id=household.pk)
 
 
 def _works_notices_of(*, household_id, today: datetime.date | None = None):

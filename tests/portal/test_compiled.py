@@ -193,3 +193,11 @@ def test_a_parameter_inside_a_prefetch_is_refused(two_households):
 
     with pytest.raises(CompiledQueryError, match="Prefetch"):
         households_with_some_people(landlord_ids=[two_households[0].landlord_id], first_name="J")
+
+
+def test_first_is_the_first_row_or_none(two_households):
+    first, _second = two_households
+    assert people_of.first(household_id=first.pk) is None  # nobody recorded yet
+    jeanne = PersonFactory(household=first, first_name="Jeanne")
+    PersonFactory(household=first, first_name="Paul")
+    assert people_of.first(household_id=first.pk) == jeanne
