@@ -32,9 +32,11 @@ What the function may do, checked where it can be:
   differs, which catches ``timezone.now()``; today's date or the language would not differ within
   the two builds, hence the rule, and the check below.
 - Values go to the database as they are (the ORM would first convert them by field): a naive
-  datetime is refused, and a parameter must not reach a ``Prefetch`` queryset (refused too: the
-  prefetch runs later, with the ORM).
-- Every parameter must reach the SQL.
+  datetime is refused, alone or in a list; a date is compared with a date column and an aware
+  datetime with a datetime column, never the other way (PostgreSQL would cast it in UTC, where
+  the ORM's day is Paris's); and a parameter must not reach a ``Prefetch`` queryset (refused
+  too: the prefetch runs later, with the ORM).
+- Every parameter must reach the SQL (unless an empty list took the branch that held it away).
 
 With ``settings.COMPILED_QUERIES_CHECK`` (on in the test suite), every call also compiles the
 queryset with its real values the ORM's way and fails unless the SQL and the values are the same:
@@ -158,14 +160,20 @@ def _shape(names, values: dict) -> tuple:
             value = values[name] = list(dict.fromkeys(value))
             if None in value:
                 raise ValueError(f"compiled query: {name} holds None")
+            for item in value:
+                _check_scalar(name, item)
             shape.append(len(value))
-        elif isinstance(value, (dict, QuerySet)):
-            raise TypeError(f"compiled query: {name} must be a scalar or a list, not {type(value)}")
-        elif isinstance(value, datetime.datetime) and settings.USE_TZ and timezone.is_naive(value):
-            raise ValueError(f"compiled query: {name} is a naive datetime")
         else:
+            _check_scalar(name, value)
             shape.append(None)
     return tuple(shape)
+
+
+def _check_scalar(name: str, value) -> None:
+    if isinstance(value, (dict, list, tuple, set, frozenset, QuerySet)):
+        raise TypeError(f"compiled query: {name} must be a scalar or a list, not {type(value)}")
+    if isinstance(value, datetime.datetime) and settings.USE_TZ and timezone.is_naive(value):
+        raise ValueError(f"compiled query: {name} is or holds a naive datetime")
 
 
 def _is_empty_list(value) -> bool:
@@ -234,7 +242,8 @@ class CompiledQuery:
             if isinstance(param, SlotValue)
         )
         missing = set(self.names) - {name for _position, name, _index in slots}
-        if missing - {name for name in self.names if _is_empty_list(values[name])}:
+        # An empty list may take away the branch that held other parameters, as the ORM does.
+        if missing and not any(_is_empty_list(values[name]) for name in self.names):
             raise CompiledQueryError(
                 f"{self.key}: {', '.join(sorted(missing))} never reach the SQL"
             )
@@ -258,11 +267,12 @@ class CompiledQuery:
             # (dates and datetimes become text): the queryset runs as it is.
             return list(self.queryset(**values))
         # Kept on the connection object: each thread has its own, and the converters and the
-        # compiler belong to it.
+        # compiler belong to it. Keyed by this object, not its name: two functions of one name
+        # (made by a factory, a reloaded module) are two queries.
         cache = connection.__dict__.setdefault("_portal_compiled_queries", {})
-        entry = cache.get((self.key, shape))
+        entry = cache.get((self, shape))
         if entry is None:
-            entry = cache[(self.key, shape)] = self._compile(connection, values)
+            entry = cache[(self, shape)] = self._compile(connection, values)
         if entry.queryset is None:
             return []
         params = list(entry.params)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from phonenumber_field.phonenumber import to_python
@@ -35,6 +35,7 @@ from outreach.models import (
     WaitingListEntry,
     WaitingStatus,
 )
+from portal.compiled import compiled_query
 from portal.tasks import enqueue_on_commit
 
 ADVISER_ROLES = [Role.RECOVERY_OFFICER, Role.SOCIAL_ADVISER]
@@ -320,6 +321,83 @@ class BookingRequest:
     extra: dict = field(default_factory=dict)
 
 
+# The reads of a booking, compiled once per connection (portal.compiled): booking is the tenants'
+# busiest write. ``ignore_id`` is the appointment being moved (0 when booking: no row has it).
+
+
+@compiled_query
+def _household_bookings(*, household_id, ignore_id, now, since):
+    """One row (none without appointments): the household's upcoming bookings, and its absences
+    since ``since``."""
+    return (
+        Appointment.objects.filter(household_id=household_id)
+        .exclude(pk=ignore_id)
+        .values("household_id")
+        .annotate(
+            upcoming=Count("pk", filter=Q(status=AppointmentStatus.BOOKED, slot__start__gt=now)),
+            absences=Count(
+                "pk", filter=Q(status=AppointmentStatus.NO_SHOW, slot__start__gte=since)
+            ),
+        )
+        .order_by()
+    )
+
+
+@compiled_query
+def _adviser_day_bookings(*, adviser_id, ignore_id, day_start, day_end, near_start, near_end):
+    """One row (none on a free day): the adviser's bookings that day, and those of them that
+    overlap ``near_start``–``near_end`` (the slot widened by the buffer)."""
+    return (
+        Appointment.objects.filter(
+            status=AppointmentStatus.BOOKED,
+            slot__adviser_id=adviser_id,
+            slot__start__gte=day_start,
+            slot__start__lt=day_end,
+        )
+        .exclude(pk=ignore_id)
+        .values("slot__adviser_id")
+        .annotate(
+            booked=Count("pk"),
+            too_close=Count("pk", filter=Q(slot__start__lt=near_end, slot__end__gt=near_start)),
+        )
+        .order_by()
+    )
+
+
+@compiled_query
+def _held_for_another(*, slot_id, household_id, now):
+    """A live waiting-list offer of the slot to another household."""
+    return (
+        WaitingListEntry.objects.filter(
+            offered_slot_id=slot_id, status=WaitingStatus.OFFERED, offer_expires_at__gt=now
+        )
+        .exclude(household_id=household_id)
+        .values_list("pk", flat=True)[:1]
+    )
+
+
+@compiled_query
+def _slot_booking(*, slot_id):
+    """The booking that holds the slot, if any (its id)."""
+    return Appointment.objects.filter(slot_id=slot_id, status=AppointmentStatus.BOOKED).values_list(
+        "pk", flat=True
+    )[:1]
+
+
+@compiled_query
+def _slot_row(*, slot_id):
+    return Slot.objects.filter(pk=slot_id)
+
+
+@compiled_query
+def _adviser_day_locked(*, adviser_id, day_start, day_end):
+    return (
+        Slot.objects.select_for_update()
+        .filter(adviser_id=adviser_id, start__gte=day_start, start__lt=day_end)
+        .values_list("pk", flat=True)
+    )
+
+
 def _check_slot_rules(
     *,
     slot: Slot,
@@ -341,45 +419,41 @@ def _check_slot_rules(
             _("Un rendez-vous se prend au moins %(hours)d heures à l'avance.")
             % {"hours": rules.min_notice_hours}
         )
-    others = Appointment.objects.filter(status=AppointmentStatus.BOOKED)
-    if ignore_appointment_id:
-        others = others.exclude(pk=ignore_appointment_id)
-    if (
-        others.filter(household=household, slot__start__gt=now).count()
-        >= rules.max_upcoming_per_household
-    ):
+    ignore_id = ignore_appointment_id or 0  # 0: no appointment has it
+    mine = _household_bookings.first(
+        household_id=household.pk,
+        ignore_id=ignore_id,
+        now=now,
+        since=now - datetime.timedelta(days=rules.no_show_window_days),
+    ) or {"upcoming": 0, "absences": 0}
+    if mine["upcoming"] >= rules.max_upcoming_per_household:
         raise OutreachError(
             _("Votre ménage a déjà %(count)d rendez-vous à venir : c'est le maximum.")
             % {"count": rules.max_upcoming_per_household}
         )
-    if not staff and rules.no_show_limit:
-        since = now - datetime.timedelta(days=rules.no_show_window_days)
-        absences = Appointment.objects.filter(
-            household=household, status=AppointmentStatus.NO_SHOW, slot__start__gte=since
-        ).count()
-        if absences >= rules.no_show_limit:
-            raise OutreachError(
-                _(
-                    "Après %(count)d rendez-vous manqués, un nouveau rendez-vous se prend par "
-                    "téléphone auprès de votre agence."
-                )
-                % {"count": absences}
+    if not staff and rules.no_show_limit and mine["absences"] >= rules.no_show_limit:
+        raise OutreachError(
+            _(
+                "Après %(count)d rendez-vous manqués, un nouveau rendez-vous se prend par "
+                "téléphone auprès de votre agence."
             )
+            % {"count": mine["absences"]}
+        )
     day_start, day_end = _local_day_bounds(slot.start)
-    adviser_day = others.filter(
-        slot__adviser_id=slot.adviser_id, slot__start__gte=day_start, slot__start__lt=day_end
-    )
-    if adviser_day.count() >= rules.max_per_day:
-        raise OutreachError(_("Ce conseiller n'a plus de rendez-vous libre ce jour-là."))
     buffer = datetime.timedelta(minutes=rules.buffer_minutes)
-    if adviser_day.filter(
-        slot__start__lt=slot.end + buffer, slot__end__gt=slot.start - buffer
-    ).exists():
+    adviser_day = _adviser_day_bookings.first(
+        adviser_id=slot.adviser_id,
+        ignore_id=ignore_id,
+        day_start=day_start,
+        day_end=day_end,
+        near_start=slot.start - buffer,
+        near_end=slot.end + buffer,
+    ) or {"booked": 0, "too_close": 0}
+    if adviser_day["booked"] >= rules.max_per_day:
+        raise OutreachError(_("Ce conseiller n'a plus de rendez-vous libre ce jour-là."))
+    if adviser_day["too_close"]:
         raise OutreachError(_("Ce créneau est trop proche d'un autre rendez-vous du conseiller."))
-    held = WaitingListEntry.objects.filter(
-        offered_slot=slot, status=WaitingStatus.OFFERED, offer_expires_at__gt=now
-    ).exclude(household=household)
-    if held.exists():
+    if _held_for_another(slot_id=slot.pk, household_id=household.pk, now=now):
         raise OutreachError(_("Ce créneau est proposé à une personne de la liste d'attente."))
 
 
@@ -410,11 +484,15 @@ def _check_details(details: str) -> None:
 def _lock_adviser_day(slot: Slot) -> None:
     """Serialise bookings of one adviser's day (PostgreSQL), so the daily rules hold in a race."""
     day_start, day_end = _local_day_bounds(slot.start)
-    list(
-        Slot.objects.select_for_update()
-        .filter(adviser_id=slot.adviser_id, start__gte=day_start, start__lt=day_end)
-        .values_list("pk", flat=True)
-    )
+    _adviser_day_locked(adviser_id=slot.adviser_id, day_start=day_start, day_end=day_end)
+
+
+def _fresh_slot(slot: Slot) -> Slot:
+    """The slot as it is now, read once its adviser's day is locked."""
+    fresh = _slot_row.first(slot_id=slot.pk)
+    if fresh is None:  # withdrawn by the adviser meanwhile
+        raise OutreachError(_("Ce créneau n'est plus proposé."))
+    return fresh
 
 
 def _taken(slot: Slot, household, mode: str, now) -> SlotTaken:
@@ -468,8 +546,8 @@ def appointment_book(
     try:
         with transaction.atomic():
             _lock_adviser_day(slot)
-            slot = Slot.objects.get(pk=slot.pk)
-            if slot.appointments.filter(status=AppointmentStatus.BOOKED).exists():
+            slot = _fresh_slot(slot)
+            if _slot_booking(slot_id=slot.pk):
                 raise _taken(slot, household, request.mode, now)
             rules = BookingSettings.for_landlord(household.landlord_id)
             _check_slot_rules(
@@ -590,10 +668,10 @@ def appointment_move(
                     _("Ce rendez-vous a déjà été déplacé %(count)d fois : c'est le maximum.")
                     % {"count": appointment.moves}
                 )
-            new_slot = Slot.objects.get(pk=new_slot.pk)
+            new_slot = _fresh_slot(new_slot)
             if new_slot.pk == appointment.slot_id:
                 raise OutreachError(_("Choisissez un autre créneau que celui du rendez-vous."))
-            if new_slot.appointments.filter(status=AppointmentStatus.BOOKED).exists():
+            if _slot_booking(slot_id=new_slot.pk):
                 raise _taken(new_slot, appointment.household, appointment.mode, now)
             _check_slot_rules(
                 slot=new_slot,

@@ -22,6 +22,7 @@ from outreach.models import (
     TaskStatus,
 )
 from outreach.services.tenant_callbacks import tenant_callbacks_after_call
+from portal.compiled import compiled_query
 from tenants.models import Household
 
 
@@ -74,6 +75,16 @@ def _validate(task: CallTask, report: CallReport, now: datetime.datetime) -> Non
             )
 
 
+@compiled_query
+def _locked_task(*, task_id):
+    """The task, its campaign and its household, locked until the call is recorded."""
+    return (
+        CallTask.objects.select_for_update()
+        .select_related("campaign", "household")
+        .filter(pk=task_id)
+    )
+
+
 def call_log_record(*, task: CallTask, user, report: CallReport) -> CallLog:
     """Record one attempt on the call ``user`` holds, and everything agreed during it.
 
@@ -83,12 +94,8 @@ def call_log_record(*, task: CallTask, user, report: CallReport) -> CallLog:
     """
     now = timezone.now()
     with transaction.atomic():
-        task = (
-            CallTask.objects.select_for_update()
-            .select_related("campaign", "household")
-            .get(pk=task.pk)
-        )
-        if task.status != TaskStatus.HELD or task.held_by_id != user.pk:
+        task = _locked_task.first(task_id=task.pk)
+        if task is None or task.status != TaskStatus.HELD or task.held_by_id != user.pk:
             raise OutreachError(
                 _(
                     "Cet appel ne vous est plus attribué (il a été rendu à la file). Reprenez l'appel suivant."

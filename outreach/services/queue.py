@@ -6,7 +6,6 @@ claim is one short transaction whose safety comes from the database, not from ti
 
 import datetime
 import logging
-from collections.abc import Iterator
 
 from django.db import connection, transaction
 from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Value, When
@@ -150,35 +149,69 @@ _RISK_ORDER = (
 )
 
 
-def _claim_slices(campaign: Campaign, user, now: datetime.datetime) -> Iterator[QuerySet]:
-    """The tasks of the campaign that ``user`` may take now, in queue order, as three slices.
-
-    Claimable: pending and past its retry time, or a call-back whose time has come; never a
-    call-back kept for another caller. Order: due call-backs first, then never-tried before
-    tried, then risk (isolated, oldest, largest arrears), then the oldest task.
-
-    One query ordering on ``CASE`` expressions has to sort every open task of the campaign on
-    each claim (0.1 s for 100,000 tasks on PostgreSQL, where the row lock above the sort also
-    rules out a top-1 sort). The slices, read one after the other, give the same order, and the
-    two large ones filter ``status = 'pending'`` and ``attempts`` as plain conditions and sort on
-    plain columns, so that an index in that order can hand over its first row (proposed in
-    bench/README.md, section call_queue).
-    """
-    tasks = CallTask.objects.filter(campaign=campaign).filter(
-        Q(callback_for__isnull=True) | Q(callback_for=user)
+def _claimable(*, campaign_id, user_id, now) -> tuple[QuerySet, Q]:
+    """The tasks of the campaign that user ``user_id`` may take (never a call-back kept for
+    another caller), and the condition of those due now that are not call-backs."""
+    tasks = CallTask.objects.filter(campaign_id=campaign_id).filter(
+        Q(callback_for__isnull=True) | Q(callback_for_id=user_id)
     )
     pending_now = Q(status=TaskStatus.PENDING) & (
         Q(not_before__isnull=True) | Q(not_before__lte=now)
     )
-    # A call-back counts as due whatever the status says (the beat job sets it back to pending).
-    yield (
+    return tasks, pending_now
+
+
+def _first_unlocked(candidates: QuerySet) -> QuerySet:
+    """The id of the first of ``candidates`` nobody else is claiming (row lock, SKIP LOCKED
+    where the database has it; the conditional UPDATE of the claim checks it either way)."""
+    if connection.features.has_select_for_update_skip_locked:
+        candidates = candidates.select_for_update(skip_locked=True, of=("self",))
+    return candidates.values_list("pk", flat=True)[:1]
+
+
+# The tasks of a campaign that a user may take now, in queue order, as three slices read one after
+# the other: due call-backs first, then never-tried before tried, then risk (isolated, oldest,
+# largest arrears), then the oldest task.
+#
+# One query ordering on ``CASE`` expressions has to sort every open task of the campaign on each
+# claim (0.1 s for 100,000 tasks on PostgreSQL, where the row lock above the sort also rules out a
+# top-1 sort). The slices give the same order, and the two large ones filter ``status = 'pending'``
+# and ``attempts`` as plain conditions and sort on plain columns, so that an index in that order
+# can hand over its first row (bench/README.md, section call_queue). Compiled once per connection
+# (portal.compiled): « Appel suivant » is the callers' busiest request.
+
+
+@compiled_query
+def _due_callback(*, campaign_id, user_id, now):
+    """A call-back whose time has come, whatever the status says (the beat job sets it back to
+    pending)."""
+    tasks, pending_now = _claimable(campaign_id=campaign_id, user_id=user_id, now=now)
+    return _first_unlocked(
         tasks.filter(pending_now | Q(status=TaskStatus.CALLBACK), callback_at__lte=now)
         .annotate(tried=Case(When(attempts=0, then=Value(0)), default=Value(1)))
         .order_by("tried", *_RISK_ORDER)
     )
-    pending = tasks.filter(pending_now).filter(Q(callback_at__isnull=True) | Q(callback_at__gt=now))
-    yield pending.filter(attempts=0).order_by(*_RISK_ORDER)
-    yield pending.filter(attempts__gt=0).order_by(*_RISK_ORDER)
+
+
+def _pending(*, campaign_id, user_id, now) -> QuerySet:
+    """Pending and past its retry time, not a call-back still to come."""
+    tasks, pending_now = _claimable(campaign_id=campaign_id, user_id=user_id, now=now)
+    return tasks.filter(pending_now).filter(Q(callback_at__isnull=True) | Q(callback_at__gt=now))
+
+
+@compiled_query
+def _never_tried(*, campaign_id, user_id, now):
+    pending = _pending(campaign_id=campaign_id, user_id=user_id, now=now)
+    return _first_unlocked(pending.filter(attempts=0).order_by(*_RISK_ORDER))
+
+
+@compiled_query
+def _tried_before(*, campaign_id, user_id, now):
+    pending = _pending(campaign_id=campaign_id, user_id=user_id, now=now)
+    return _first_unlocked(pending.filter(attempts__gt=0).order_by(*_RISK_ORDER))
+
+
+_CLAIM_SLICES = (_due_callback, _never_tried, _tried_before)
 
 
 def _callbacks_first(campaign: Campaign) -> Campaign | None:
@@ -188,17 +221,22 @@ def _callbacks_first(campaign: Campaign) -> Campaign | None:
     return tenant_callbacks_campaign_due(landlord_id=campaign.landlord_id)
 
 
-def _claim_order(campaign: Campaign, callbacks: Campaign | None, user, now: datetime.datetime):
+def _claim_order(campaign: Campaign, callbacks: Campaign | None, now: datetime.datetime):
     """(campaign, slice) pairs in serving order: the tenants' call-backs come first.
 
     « Appel suivant » on any campaign of a landlord serves first the due tasks of the landlord's
     call-back campaign (tenants who asked wait less), when it is in progress and in its hours.
     """
     if callbacks is not None and in_call_window(callbacks, now):
-        for candidates in _claim_slices(callbacks, user, now):
+        for candidates in _CLAIM_SLICES:
             yield callbacks, candidates
-    for candidates in _claim_slices(campaign, user, now):
+    for candidates in _CLAIM_SLICES:
         yield campaign, candidates
+
+
+@compiled_query
+def _claimed(*, task_id):
+    return CallTask.objects.filter(pk=task_id).select_related("campaign", "household")
 
 
 @compiled_query
@@ -237,10 +275,8 @@ def call_task_claim(*, campaign: Campaign, user) -> CallTask | None:
         now = timezone.now()
         with transaction.atomic():
             task_id, served = None, campaign
-            for source, candidates in _claim_order(campaign, callbacks, user, now):
-                if connection.features.has_select_for_update_skip_locked:
-                    candidates = candidates.select_for_update(skip_locked=True, of=("self",))
-                task_id = candidates.values_list("pk", flat=True).first()
+            for source, first_of in _claim_order(campaign, callbacks, now):
+                task_id = first_of.first(campaign_id=source.pk, user_id=user.pk, now=now)
                 if task_id is not None:
                     served = source  # the call-back campaign, or the one asked for
                     break
@@ -254,7 +290,7 @@ def call_task_claim(*, campaign: Campaign, user) -> CallTask | None:
                 updated_at=now,
             )
             if claimed == 1:
-                return CallTask.objects.select_related("campaign", "household").get(pk=task_id)
+                return _claimed.first(task_id=task_id)
         # Somebody took it between our read and our update: try the next one.
     return None
 

@@ -38,6 +38,7 @@ from outreach.models import (
     TaskStatus,
 )
 from outreach.targeting import TASK_INSERT_COLUMNS, with_queue_fields
+from portal.compiled import compiled_query
 from portal.sql import insert_select_sql
 from tenants.models import ContactRequest, Household
 from tenants.services.requests import callback_requests_mark_called
@@ -241,17 +242,18 @@ def preferred_start(
     return start if start > now else None
 
 
+@compiled_query
+def _callbacks_campaign_in_progress(*, landlord_id):
+    return Campaign.objects.filter(
+        landlord_id=landlord_id,
+        kind=CampaignKind.TENANT_CALLBACKS,
+        status=CampaignStatus.ACTIVE,
+    ).order_by("pk")[:1]
+
+
 def tenant_callbacks_campaign_due(*, landlord_id: int) -> Campaign | None:
     """The landlord's call-back campaign when it is in progress (the claim serves it first)."""
-    return (
-        Campaign.objects.filter(
-            landlord_id=landlord_id,
-            kind=CampaignKind.TENANT_CALLBACKS,
-            status=CampaignStatus.ACTIVE,
-        )
-        .order_by()
-        .first()
-    )
+    return _callbacks_campaign_in_progress.first(landlord_id=landlord_id)
 
 
 def tenant_callback_requests(*, task: CallTask) -> list[ContactRequest]:

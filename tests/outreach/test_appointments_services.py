@@ -342,6 +342,24 @@ def test_an_appointment_moves_twice_at_most(actis, monday, actis_household):
     )
 
 
+def test_a_move_is_checked_without_the_appointment_it_moves(actis, monday, actis_household):
+    """At the household's and the adviser's maximum, next to the slot it leaves: the appointment
+    being moved counts in none of the rules, or no full diary could ever be rearranged."""
+    set_rules(actis, buffer_minutes=15, max_per_day=2)
+    now = MONDAY_9AM - datetime.timedelta(days=3)
+    first = appointment_book(
+        household=actis_household, slot=monday[0], request=PHONE_BOOKING, now=now
+    )
+    appointment_book(household=actis_household, slot=monday[3], request=PHONE_BOOKING, now=now)
+    moved = appointment_move(appointment=first, new_slot=monday[1], now=now)
+    assert (moved.slot, moved.moves) == (monday[1], 1)
+    # Another household still meets every rule: the adviser's day is full.
+    with pytest.raises(OutreachError, match="plus de rendez-vous libre ce jour-là"):
+        appointment_book(
+            household=other_household(actis), slot=monday[2], request=PHONE_BOOKING, now=now
+        )
+
+
 def test_a_move_onto_a_booked_slot_is_refused(actis, monday, actis_household):
     now = MONDAY_9AM - datetime.timedelta(days=3)
     mine = appointment_book(

@@ -177,9 +177,50 @@ def test_a_naive_datetime_is_refused(two_households):
     def created_before(*, moment):
         return Household.objects.filter(created_at__lt=moment)
 
+    @compiled_query
+    def created_at(*, moments):
+        return Household.objects.filter(created_at__in=moments)
+
+    naive = datetime.datetime(2026, 3, 10, 9, 0)  # noqa: DTZ001
     with pytest.raises(ValueError, match="naive datetime"):
-        created_before(moment=datetime.datetime(2026, 3, 10, 9, 0))  # noqa: DTZ001
+        created_before(moment=naive)
+    with pytest.raises(ValueError, match="holds a naive datetime"):
+        created_at(moments=[timezone.now(), naive])
     assert len(created_before(moment=timezone.now())) == 2
+
+
+def test_two_functions_of_one_name_are_two_queries(two_households):
+    """A factory's functions share their name: each keeps its own SQL and values."""
+
+    def named(name):
+        @compiled_query
+        def households(*, landlord_id):
+            return Household.objects.filter(landlord_id=landlord_id, name=name)
+
+        return households
+
+    first, _second = two_households
+    assert named("Famille Martin")(landlord_id=first.landlord_id) == [first]
+    assert named("Famille Dupont")(landlord_id=first.landlord_id) == []
+
+
+def test_an_empty_list_may_take_other_parameters_away_with_its_branch(two_households):
+    from django.db.models import Q
+
+    @compiled_query
+    def named_or_unreferenced(*, landlord_ids, name):
+        return Household.objects.filter(
+            Q(landlord_id__in=landlord_ids, name=name) | Q(reference="")
+        ).order_by("pk")
+
+    first, second = two_households
+    Household.objects.filter(pk=second.pk).update(reference="")
+    Household.objects.filter(pk=first.pk).update(reference="HLM-1")
+    assert named_or_unreferenced(landlord_ids=[first.landlord_id], name=first.name) == [
+        first,
+        second,
+    ]
+    assert named_or_unreferenced(landlord_ids=[], name=first.name) == [second]
 
 
 def test_a_parameter_inside_a_prefetch_is_refused(two_households):
