@@ -8,9 +8,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from phonenumber_field.modelfields import PhoneNumberField
 
 from housing.scoping import ScopedQuerySet, scoped_queryset
+from portal.fields import PhoneField
 from portal.models import TimeStampedModel
 
 
@@ -23,7 +23,7 @@ class Landlord(TimeStampedModel):
     name = models.CharField(_("nom"), max_length=150)
     kind = models.CharField(_("statut"), max_length=3, choices=Kind.choices)
     email = models.EmailField(_("e-mail de contact"), blank=True)
-    phone = PhoneNumberField(_("téléphone"), blank=True)
+    phone = PhoneField(_("téléphone"), blank=True)
     website = models.URLField(_("site internet"), blank=True)
     is_active = models.BooleanField(_("actif"), default=True)
     two_factor_for_all_staff = models.BooleanField(
@@ -55,7 +55,7 @@ class Agency(TimeStampedModel):
     postal_code = models.CharField(_("code postal"), max_length=5)
     city = models.CharField(_("commune"), max_length=100)
     email = models.EmailField(_("e-mail"))
-    phone = PhoneNumberField(_("téléphone"), blank=True)
+    phone = PhoneField(_("téléphone"), blank=True)
     opening_hours = models.TextField(
         _("horaires d'ouverture"),
         blank=True,

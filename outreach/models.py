@@ -7,12 +7,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
 from housing.models import Building, Estate, Landlord
 from housing.scoping import ScopedQuerySet, scope, scoped_queryset
 from portal.compiled import compiled_query
+from portal.fields import PhoneField
 from portal.history import history_user
 from portal.models import TimeStampedModel
 from tenants.models import Household, Person
@@ -56,7 +56,7 @@ class Partner(TimeStampedModel):
     kind = models.CharField(_("type"), max_length=20, choices=PartnerKind.choices)
     city = models.CharField(_("commune"), max_length=100, blank=True)
     address = models.CharField(_("adresse"), max_length=255, blank=True)
-    phone = PhoneNumberField(_("téléphone"), blank=True)
+    phone = PhoneField(_("téléphone"), blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     website = models.URLField(_("site internet"), blank=True)
     notes = models.TextField(_("remarques"), blank=True)
@@ -331,7 +331,7 @@ class CallTask(TimeStampedModel):
     status = models.CharField(
         _("état"), max_length=10, choices=TaskStatus.choices, default=TaskStatus.PENDING
     )
-    phone = PhoneNumberField(_("numéro à appeler"), blank=True)
+    phone = PhoneField(_("numéro à appeler"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
     not_before = models.DateTimeField(_("pas avant"), null=True, blank=True)
     callback_at = models.DateTimeField(_("rappel prévu le"), null=True, blank=True)
@@ -467,7 +467,7 @@ class CallLog(TimeStampedModel):
         related_name="call_logs",
         verbose_name=_("appelant(e)"),
     )
-    phone = PhoneNumberField(_("numéro appelé"), blank=True)
+    phone = PhoneField(_("numéro appelé"), blank=True)
     outcome = models.CharField(_("résultat"), max_length=20, choices=CallOutcome.choices)
     answers = models.JSONField(_("réponses au questionnaire"), default=dict, blank=True)
     notes = models.TextField(_("notes"), blank=True)
@@ -1279,7 +1279,7 @@ class Appointment(TimeStampedModel):
     reason = models.CharField(_("motif"), max_length=20, choices=AppointmentReason.choices)
     details = models.CharField(_("précisions"), max_length=500, blank=True)
     mode = models.CharField(_("mode"), max_length=10, choices=AppointmentMode.choices)
-    phone = PhoneNumberField(_("numéro à appeler"), blank=True)
+    phone = PhoneField(_("numéro à appeler"), blank=True)
     status = models.CharField(
         _("état"),
         max_length=10,
@@ -1404,7 +1404,7 @@ class WaitingListEntry(TimeStampedModel):
     kind = models.CharField(_("type de conseiller"), max_length=20, choices=AdviserKind.choices)
     reason = models.CharField(_("motif"), max_length=20, choices=AppointmentReason.choices)
     mode = models.CharField(_("mode"), max_length=10, choices=AppointmentMode.choices)
-    phone = PhoneNumberField(_("numéro à appeler"), blank=True)
+    phone = PhoneField(_("numéro à appeler"), blank=True)
     earliest = models.DateField(_("à partir du"))
     latest = models.DateField(_("jusqu'au"))
     status = models.CharField(

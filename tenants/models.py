@@ -8,12 +8,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
 from housing.models import Building, Dwelling, Landlord
 from housing.scoping import ScopedQuerySet, scoped_queryset
 from portal.dates import age_on, years_ago
+from portal.fields import PhoneField
 from portal.history import history_user
 from portal.models import TimeStampedModel
 
@@ -71,8 +71,8 @@ class Household(TimeStampedModel):
     name = models.CharField(
         _("nom du ménage"), max_length=150, help_text=_("Par exemple « M. et Mme Martin ».")
     )
-    phone = PhoneNumberField(_("téléphone fixe"), blank=True)
-    mobile_phone = PhoneNumberField(_("téléphone portable"), blank=True)
+    phone = PhoneField(_("téléphone fixe"), blank=True)
+    mobile_phone = PhoneField(_("téléphone portable"), blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     preferred_language = models.CharField(
         _("langue préférée"),
@@ -761,7 +761,7 @@ class ContactRequest(TimeStampedModel):
     kind = models.CharField(_("type"), max_length=20, choices=ContactRequestKind.choices)
     reason = models.TextField(_("motif"))
     preferred_times = models.CharField(_("moments préférés"), max_length=255, blank=True)
-    phone = PhoneNumberField(_("numéro à appeler"), blank=True)
+    phone = PhoneField(_("numéro à appeler"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
