@@ -111,7 +111,10 @@ TEMPLATES = [
         "APP_DIRS": True,
         "OPTIONS": {
             # {% extends %} finding the root template's blocks once (portal/templatetags/extends.py).
-            "builtins": ["portal.templatetags.extends"],
+            # {% url %} reversing a constant address once (portal/templatetags/constant_urls.py).
+            "builtins": ["portal.templatetags.extends", "portal.templatetags.constant_urls"],
+            # {% load i18n %}: Django's, with the translation of a literal kept per language.
+            "libraries": {"i18n": "portal.templatetags.translated"},
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -185,7 +188,9 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", d
 # Per account, not per IP address: an agency's staff share one public address, and one person's
 # typos must not lock out the whole office. Hence the silenced axes.W006.
 AXES_LOCKOUT_PARAMETERS = ["username"]
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# templates.W003 warns of any label given to two template libraries: TEMPLATES installs
+# portal.templatetags.translated under Django's "i18n" on purpose (the label is the override).
+SILENCED_SYSTEM_CHECKS = ["axes.W006", "templates.W003"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "portal.views.locked_out"
 AXES_USERNAME_FORM_FIELD = "username"

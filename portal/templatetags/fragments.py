@@ -45,7 +45,7 @@ def _condition_expressions(condition) -> list[FilterExpression]:
     return found
 
 
-def _is_constant(expression: FilterExpression) -> bool:
+def is_constant(expression: FilterExpression) -> bool:
     """A literal (``'home'``, ``"Accueil"``) with no filter reading a variable."""
     var = expression.var
     literal = isinstance(var, str) or (isinstance(var, Variable) and var.lookups is None)
@@ -56,7 +56,7 @@ def _is_constant(expression: FilterExpression) -> bool:
 
 def _variables(nodelist) -> list[FilterExpression]:
     """What the fragment reads from the context (its literals only change with the language)."""
-    return [e for e in _expressions(nodelist) if not _is_constant(e)]
+    return [e for e in _expressions(nodelist) if not is_constant(e)]
 
 
 def _expressions(nodelist) -> list[FilterExpression]:
