@@ -267,14 +267,7 @@ def stale_requests(*, landlord_ids=None, now=None):
 
 
 def tenant_requests(user, household):
-    from tenants.models import TechnicalRequest
-
-    return (
-        TechnicalRequest.objects.visible_to(user)
-        .filter(household=household)
-        .select_related("assignee")
-        .order_by("-created_at", "-pk")
-    )
+    return _requests_of_household(household.pk).visible_to(user)
 
 
 def tenant_callback_requests(household) -> list:

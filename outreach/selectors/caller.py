@@ -33,22 +33,13 @@ from outreach.models import (
     Referral,
     TaskStatus,
 )
+from outreach.services.queue import due_for
 from outreach.services.tenant_callbacks import tenant_callback_requests
 from portal.compiled import compiled_query
 from tenants.models import Household, Lease, Person, TechnicalRequest, VulnerabilityFlag
 
 # The card shows the most recent rows of each history; the total says how many more exist.
 HISTORY_LIMIT = 30
-
-
-def _due_for(user_id, now: datetime.datetime) -> Q:
-    """Tasks the user ``user_id`` could be served now (the same rule as the claim's)."""
-    open_now = (
-        Q(status=TaskStatus.PENDING, not_before__isnull=True)
-        | Q(status=TaskStatus.PENDING, not_before__lte=now)
-        | Q(status=TaskStatus.CALLBACK, callback_at__lte=now)
-    )
-    return open_now & (Q(callback_for__isnull=True) | Q(callback_for_id=user_id))
 
 
 # The caller's home counts a campaign's tasks up to this many: past it, « plus de 1 000 » is all
@@ -74,7 +65,7 @@ def _active_campaigns(*, user_id, landlord_ids, now):
     def count(condition: Q) -> CappedCount:
         return CappedCount(CallTask.objects.filter(condition, campaign=OuterRef("pk")))
 
-    due = _due_for(user_id, now)
+    due = due_for(user_id, now)
     return (
         Campaign.objects.of_landlords(landlord_ids)
         .filter(status=CampaignStatus.ACTIVE)

@@ -149,16 +149,27 @@ _RISK_ORDER = (
 )
 
 
-def _claimable(*, campaign_id, user_id, now) -> tuple[QuerySet, Q]:
-    """The tasks of the campaign that user ``user_id`` may take (never a call-back kept for
-    another caller), and the condition of those due now that are not call-backs."""
-    tasks = CallTask.objects.filter(campaign_id=campaign_id).filter(
-        Q(callback_for__isnull=True) | Q(callback_for_id=user_id)
+def offered_to(user_id) -> Q:
+    """Tasks user ``user_id`` may be served: never a call-back kept for another caller."""
+    return Q(callback_for__isnull=True) | Q(callback_for_id=user_id)
+
+
+def pending_now(now: datetime.datetime) -> Q:
+    """Pending tasks past their retry time."""
+    return Q(status=TaskStatus.PENDING) & (Q(not_before__isnull=True) | Q(not_before__lte=now))
+
+
+def due_for(user_id, now: datetime.datetime) -> Q:
+    """Tasks the claim may serve user ``user_id`` now: pending past their retry time, or a
+    call-back whose time has come; the three slices below, as one condition (the caller's home
+    counts them)."""
+    return (pending_now(now) | Q(status=TaskStatus.CALLBACK, callback_at__lte=now)) & offered_to(
+        user_id
     )
-    pending_now = Q(status=TaskStatus.PENDING) & (
-        Q(not_before__isnull=True) | Q(not_before__lte=now)
-    )
-    return tasks, pending_now
+
+
+def _claimable(*, campaign_id, user_id) -> QuerySet:
+    return CallTask.objects.filter(campaign_id=campaign_id).filter(offered_to(user_id))
 
 
 def _first_unlocked(candidates: QuerySet) -> QuerySet:
@@ -185,9 +196,9 @@ def _first_unlocked(candidates: QuerySet) -> QuerySet:
 def _due_callback(*, campaign_id, user_id, now):
     """A call-back whose time has come, whatever the status says (the beat job sets it back to
     pending)."""
-    tasks, pending_now = _claimable(campaign_id=campaign_id, user_id=user_id, now=now)
+    tasks = _claimable(campaign_id=campaign_id, user_id=user_id)
     return _first_unlocked(
-        tasks.filter(pending_now | Q(status=TaskStatus.CALLBACK), callback_at__lte=now)
+        tasks.filter(pending_now(now) | Q(status=TaskStatus.CALLBACK), callback_at__lte=now)
         .annotate(tried=Case(When(attempts=0, then=Value(0)), default=Value(1)))
         .order_by("tried", *_RISK_ORDER)
     )
@@ -195,8 +206,10 @@ def _due_callback(*, campaign_id, user_id, now):
 
 def _pending(*, campaign_id, user_id, now) -> QuerySet:
     """Pending and past its retry time, not a call-back still to come."""
-    tasks, pending_now = _claimable(campaign_id=campaign_id, user_id=user_id, now=now)
-    return tasks.filter(pending_now).filter(Q(callback_at__isnull=True) | Q(callback_at__gt=now))
+    tasks = _claimable(campaign_id=campaign_id, user_id=user_id)
+    return tasks.filter(pending_now(now)).filter(
+        Q(callback_at__isnull=True) | Q(callback_at__gt=now)
+    )
 
 
 @compiled_query
