@@ -10,6 +10,7 @@ import os
 import random
 import re
 import sys
+import time
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -39,6 +40,14 @@ CPU_FILE = os.environ.get("LOAD_CPU_FILE", "")
 THINK = between(
     float(os.environ.get("LOAD_THINK_MIN", "0.2")), float(os.environ.get("LOAD_THINK_MAX", "1.2"))
 )
+# Or a set pace (load_test.py --pace): each user starts a page this long after the start of the
+# previous one, whatever the answer took (the next at once if it took longer): the users then ask
+# for a set number of pages a second, which the server serves or not.
+PACE = (
+    between(float(os.environ["LOAD_PACE_MIN"]), float(os.environ["LOAD_PACE_MAX"]))
+    if os.environ.get("LOAD_PACE_MIN")
+    else None
+)
 USERS = int(os.environ.get("LOAD_STAFF_USERS", "50")) + int(
     os.environ.get("LOAD_TENANT_USERS", "100")
 )
@@ -63,16 +72,23 @@ def _steady(environment) -> None:
     state's."""
     environment.runner.stats.reset_all()
     started = snapshot(SERVER_PID) if SERVER_PID else {}
-    gevent.spawn_later(STEADY_SECONDS, _stop, environment, started)
+    gevent.spawn_later(STEADY_SECONDS, _stop, environment, started, time.monotonic())
 
 
-def _stop(environment, started: dict) -> None:
-    """End of the steady state: write the CPU each part used during it, then stop the run."""
-    if CPU_FILE and started:
-        ended = snapshot(SERVER_PID)
-        Path(CPU_FILE).write_text(
-            json.dumps({part: ended[part] - started[part] for part in started})
-        )
+def _stop(environment, started: dict, since: float) -> None:
+    """End of the steady state: write the requests answered and the CPU each part used during
+    it, then stop the run (the users finish their journey first: those pages, after the steady
+    state, count in the percentiles but neither in the requests per second nor in the CPU)."""
+    if CPU_FILE:
+        ended = snapshot(SERVER_PID) if started else {}
+        total = environment.runner.stats.total
+        window = {
+            "seconds": time.monotonic() - since,
+            "requests": total.num_requests,
+            "failures": total.num_failures,
+            "cpu": {part: ended[part] - started[part] for part in started},
+        }
+        Path(CPU_FILE).write_text(json.dumps(window))
     environment.runner.quit()
 
 
@@ -103,20 +119,29 @@ class PortalUser(FastHttpUser):
     def csrf(self) -> str:
         return next((c.value for c in self.client.cookiejar if c.name == "csrftoken"), "")
 
+    def read(self, started: float) -> None:
+        """The time it takes to read the page asked for at ``started`` (time.monotonic())."""
+        if PACE is None:
+            gevent.sleep(THINK(self))
+        else:
+            gevent.sleep(max(0.0, PACE(self) - (time.monotonic() - started)))
+
     def page(self, url: str, *, name: str):
         """A page, then the time it takes to read it."""
+        started = time.monotonic()
         response = self.client.get(url, name=name)
-        gevent.sleep(THINK(self))
+        self.read(started)
         return response
 
     def post(self, url: str, data: dict, *, name: str, expect=(302,)):
         data = urlencode({**data, "csrfmiddlewaretoken": self.csrf()})
+        started = time.monotonic()
         with self.client.post(
             url, data=data, headers=FORM, name=name, allow_redirects=False, catch_response=True
         ) as response:
             if response.status_code not in expect:
                 response.failure(f"{response.status_code} instead of {expect}")
-        gevent.sleep(THINK(self))
+        self.read(started)
         return response
 
 
