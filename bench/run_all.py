@@ -43,9 +43,10 @@ def machine() -> str:
     return f"{os.cpu_count()} CPUs, {memory}, {interpreter()}"
 
 
-def run(name: str, args: list[str], env: dict) -> tuple[str, float]:
-    """Run bench/<name>.py; return its output and its peak memory in MB."""
-    log = OUT / f"{name}.log"
+def run(name: str, args: list[str], env: dict, *, log_name: str = "") -> tuple[str, float]:
+    """Run bench/<name>.py; return its output and its peak memory in MB. Its output goes to
+    var/bench/<log_name or name>.log."""
+    log = OUT / f"{log_name or name}.log"
     command = ["/usr/bin/time", "-v", PYTHON, str(ROOT / "bench" / f"{name}.py"), *args]
     started = time.perf_counter()
     result = subprocess.run(  # noqa: S603
@@ -229,6 +230,7 @@ def main() -> None:
                 *extra,
             ],
             env,
+            log_name=f"load_test_{households}_{mode}",
         )
         result = read_json(load_json)
         total = result.get("total") or {}
