@@ -3,21 +3,24 @@ once per process.
 
 A page holds a dozen ``{% url 'name' %}`` outside the kept navigation (``{% memo %}``); each asked
 the resolver again. When the name and every argument are literals, the address depends only on the
-URL configuration, the script prefix and the application namespace of the request, which make the
-key. Anything else is Django's tag as it is. Registered as a builtin (``portal/settings.py``), so
-every ``{% url %}`` is this one.
+URL configuration, the script prefix, the application namespace of the request and the language
+(``i18n_patterns`` and translated paths reverse per language), which make the key. Anything else
+is Django's tag as it is. Registered as a builtin (``portal/settings.py``), so every ``{% url %}``
+is this one.
 """
 
 from django import template
+from django.conf import settings
 from django.template.defaulttags import URLNode
 from django.template.defaulttags import url as django_url
 from django.urls import get_script_prefix, get_urlconf
 from django.utils.html import conditional_escape
+from django.utils.translation import get_language
 
 from portal.templatetags.fragments import is_constant
 
 register = template.Library()
-#: Past this many addresses a node starts afresh (keys vary only with prefix, urlconf and app).
+#: Past this many addresses a node starts afresh (keys vary with prefix, urlconf, app, language).
 MAX_ENTRIES = 64
 
 
@@ -34,7 +37,12 @@ class ConstantURLNode(URLNode):
         current_app = getattr(request, "current_app", None)
         if current_app is None and request is not None:
             current_app = getattr(getattr(request, "resolver_match", None), "namespace", None)
-        key = (get_script_prefix(), get_urlconf(), current_app)
+        key = (
+            get_script_prefix(),
+            get_urlconf() or settings.ROOT_URLCONF,
+            current_app,
+            get_language(),
+        )
         url = self.addresses.get(key)
         if url is None:
             if self.asvar:  # Django's tag, rendering nothing, puts the address in the context

@@ -3,7 +3,9 @@ and stays right for every prefix; anything else is reversed at each render, as D
 
 import pytest
 from django.template import engines
+from django.test import override_settings
 from django.urls import NoReverseMatch, reverse, set_script_prefix
+from django.utils import translation
 
 
 def _template(source: str):
@@ -24,6 +26,18 @@ def test_a_constant_address_is_djangos_under_every_script_prefix(prefix):
         seen.append(template.render({}))
     expected = f"{reverse('tenant_home')} {reverse('appointments:confirmation', args=[7])}"
     assert seen == [expected, "/portail" + expected.replace(" /", " /portail/"), expected]
+
+
+def test_a_constant_address_follows_the_language_and_the_url_configuration():
+    template = _template("{% url 'aide' %}")
+    with override_settings(ROOT_URLCONF="tests.portal.i18n_urls"):
+        seen = []
+        for language in ("fr", "en", "fr"):
+            with translation.override(language):
+                seen.append(template.render({}))
+        assert seen == ["/fr/aide/", "/en/aide/", "/fr/aide/"]
+    with pytest.raises(NoReverseMatch):  # the portal's own configuration has no such address
+        template.render({})
 
 
 def test_an_address_built_from_a_variable_follows_it():
