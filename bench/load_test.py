@@ -322,7 +322,7 @@ def main() -> None:
                     "LOAD_PACE_MIN": pace_min,
                     "LOAD_PACE_MAX": pace_max,
                     "LOAD_SERVER_PID": str(server.pid),
-                    "LOAD_CPU_FILE": str(window_file),
+                    "LOAD_WINDOW_FILE": str(window_file),
                 },
                 check=False,
                 stdout=subprocess.DEVNULL,

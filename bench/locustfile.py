@@ -35,7 +35,8 @@ STAFF = _accounts("LOAD_STAFF")
 TENANTS = _accounts("LOAD_TENANTS")
 STEADY_SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
 SERVER_PID = int(os.environ.get("LOAD_SERVER_PID", "0"))
-CPU_FILE = os.environ.get("LOAD_CPU_FILE", "")
+# Where the steady state's figures go: its length, the requests answered, the CPU of each part.
+WINDOW_FILE = os.environ.get("LOAD_WINDOW_FILE", "")
 # A person reads a page before the next one: each user waits this long after every page (seconds).
 THINK = between(
     float(os.environ.get("LOAD_THINK_MIN", "0.2")), float(os.environ.get("LOAD_THINK_MAX", "1.2"))
@@ -79,7 +80,7 @@ def _stop(environment, started: dict, since: float) -> None:
     """End of the steady state: write the requests answered and the CPU each part used during
     it, then stop the run (the users finish their journey first: those pages, after the steady
     state, count in the percentiles but neither in the requests per second nor in the CPU)."""
-    if CPU_FILE:
+    if WINDOW_FILE:
         ended = snapshot(SERVER_PID) if started else {}
         total = environment.runner.stats.total
         window = {
@@ -88,7 +89,7 @@ def _stop(environment, started: dict, since: float) -> None:
             "failures": total.num_failures,
             "cpu": {part: ended[part] - started[part] for part in started},
         }
-        Path(CPU_FILE).write_text(json.dumps(window))
+        Path(WINDOW_FILE).write_text(json.dumps(window))
     environment.runner.quit()
 
 
